@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * super.h - mypts instances (superblocks) and their mount options.
+ */
+#ifndef _MYPTS_SUPER_H
+#define _MYPTS_SUPER_H
+
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+struct super_block;
+
+/**
+ * struct mypts_mount_opts - the options of one instance
+ * @uid: owner of new slave nodes, when @setuid
+ * @gid: group of new slave nodes, when @setgid
+ * @setuid: @uid was given; otherwise nodes belong to the opener's fsuid
+ * @setgid: @gid was given; otherwise nodes belong to the opener's fsgid
+ * @mode: permission bits of new slave nodes
+ * @ptmxmode: permission bits of the instance's ptmx node
+ * @max: most pairs the instance may hold at once
+ *
+ * Written at mount and at remount, under the superblock's s_umount held for
+ * writing; read by allocation under s_umount held for reading or later.
+ */
+struct mypts_mount_opts {
+	kuid_t uid;
+	kgid_t gid;
+	bool setuid;
+	bool setgid;
+	umode_t mode;
+	umode_t ptmxmode;
+	unsigned int max;
+};
+
+/**
+ * struct mypts_fs_info - one mypts instance
+ * @opts: the mount options in force
+ * @id: instance number, for debug messages only
+ * @reserve: mounted from the initial mount namespace, so may use the reserve
+ */
+struct mypts_fs_info {
+	struct mypts_mount_opts opts;
+	unsigned int id;
+	bool reserve;
+};
+
+int mypts_fs_init(void);
+void mypts_fs_exit(void);
+
+#endif /* _MYPTS_SUPER_H */

@@ -1,0 +1,127 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the mypts test guest. The kernel passes unknown key=value boot
+# parameters to init as environment variables:
+#   mypts_mode=check|run   run the selftests, or a shell / one command
+#   mypts_test_timeout=N   seconds each selftest binary may take
+#   mypts_provoke=warn|oops|hang   prove the harness catches these
+# In check mode, KTAP goes to the console and to ttyS1; the line
+# "# mypts-guest: end" is written to ttyS1 last, so a panic or a hang can
+# never read as success.
+
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root TERM=${TERM:-linux}
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# The initramfs may lack /dev/console; take the console from devtmpfs.
+exec 0</dev/console 1>/dev/console 2>&1
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/pts /dev/shm /root
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+ln -sf pts/ptmx /dev/ptmx 2>/dev/null
+export MYPTS_KO=/lib/mypts.ko
+
+result=/dev/ttyS1
+mode=${mypts_mode:-check}
+tmo=${mypts_test_timeout:-600}
+
+shutdown() {
+	sync
+	poweroff -f
+}
+
+# insmod with dynamic debug on, so that every "created" has a "destroyed".
+if ! insmod "$MYPTS_KO" dyndbg=+p; then
+	echo "not ok 1 insmod mypts.ko" > "$result"
+	echo "# mypts-guest: end" > "$result"
+	shutdown
+fi
+
+case "${mypts_provoke:-}" in
+warn|oops) insmod /lib/mypts_provoke.ko what="$mypts_provoke" ;;
+hang) echo "mypts: provoking a hang"; while :; do sleep 1000; done ;;
+esac
+
+if [ "$mode" = run ]; then
+	if [ -f /etc/mypts-cmd ]; then
+		mkdir -p /dev/mypts
+		mount -t mypts mypts /dev/mypts
+		cd /root && sh /etc/mypts-cmd
+		rc=$?
+		cd /
+		umount /dev/mypts
+		echo "# mypts-run: exit $rc" > "$result"
+	else
+		mkdir -p /dev/mypts
+		mount -t mypts mypts /dev/mypts
+		echo "mypts: instance mounted at /dev/mypts; exit the shell to power off"
+		cd /root && setsid cttyhack sh -l
+		cd /
+		umount /dev/mypts
+		echo "# mypts-run: exit 0" > "$result"
+	fi
+	shutdown
+fi
+
+# Every "KIND ID created" debug line needs a "KIND ID destroyed" after it.
+check_balance() {
+	dmesg | awk '
+		/mypts: [a-z]+ [0-9]+ created/ {
+			for (i = 1; i <= NF; i++) if ($i == "created") k = $(i-2) " " $(i-1)
+			live[k]++; made++
+		}
+		/mypts: [a-z]+ [0-9]+ destroyed/ {
+			for (i = 1; i <= NF; i++) if ($i == "destroyed") k = $(i-2) " " $(i-1)
+			live[k]--
+		}
+		END {
+			bad = 0
+			for (k in live) if (live[k] != 0) { print "# leaked or unbalanced: " k; bad++ }
+			if (made == 0) { print "# no created lines: dynamic debug is off"; bad++ }
+			print "# objects created: " made
+			exit bad != 0
+		}'
+}
+
+run_tests() {
+	set -- /tests/*_test
+	echo "TAP version 13"
+	echo "1..$(($# + 2))"
+	n=0
+	for t in "$@"; do
+		n=$((n + 1))
+		name=${t##*/}
+		echo "# selftest: $name"
+		timeout "$tmo" "$t" > /tmp/out 2>&1
+		rc=$?
+		sed 's/^/# /' /tmp/out
+		case $rc in
+		0) echo "ok $n selftests: mypts: $name" ;;
+		4) echo "ok $n selftests: mypts: $name # SKIP" ;;
+		124|143) echo "not ok $n selftests: mypts: $name # TIMEOUT ${tmo}s" ;;
+		*) echo "not ok $n selftests: mypts: $name # exit=$rc" ;;
+		esac
+	done
+	n=$((n + 1))
+	if rmmod mypts; then
+		echo "ok $n rmmod"
+	else
+		lsmod | sed 's/^/# /'
+		grep -w mypts /proc/modules | sed 's/^/# /'
+		echo "not ok $n rmmod"
+	fi
+	n=$((n + 1))
+	if check_balance > /tmp/bal; then
+		sed 's/^/# /' /tmp/bal | sed 's/^# # /# /'
+		echo "ok $n balance"
+	else
+		sed 's/^# /# /' /tmp/bal
+		echo "not ok $n balance"
+	fi
+}
+
+run_tests 2>&1 | tee "$result"
+echo "# mypts-guest: end" > "$result"
+shutdown

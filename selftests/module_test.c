@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module_test - loading, unloading and the filesystem type registration.
+ *
+ * These tests unload and reload mypts.ko (path in $MYPTS_KO) and always
+ * leave it loaded, with dynamic debug on, as the guest's init had it.
+ */
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "mypts_util.h"
+
+static const char *ko_path(void)
+{
+	const char *p = getenv("MYPTS_KO");
+
+	return p ? p : "/lib/mypts.ko";
+}
+
+static int mod_load(void)
+{
+	int fd = open(ko_path(), O_RDONLY | O_CLOEXEC);
+	int ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "dyndbg=+p", 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+static int mod_unload(void)
+{
+	return syscall(SYS_delete_module, "mypts", O_NONBLOCK);
+}
+
+/* How many lines of /proc/modules name mypts. */
+static int mod_count(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/modules", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "mypts ", 6))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int fs_listed(void)
+{
+	return mypts_file_has_line("/proc/filesystems", "nodev\tmypts");
+}
+
+/* Active objects of slab cache @name, after asking SLUB to shrink it. */
+static long slab_active(const char *name)
+{
+	char path[128], line[512], cache[64];
+	long active = -1, n;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			active = -1;
+		close(fd);
+	}
+	f = fopen("/proc/slabinfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
+			active = n;
+	}
+	fclose(f);
+	return active;
+}
+
+/*
+ * Wait (bounded) for the RCU-deferred frees of inodes and dentries, until
+ * @name is back within @slack objects of @base. Returns the last count.
+ */
+static long slab_settle(const char *name, long base, long slack)
+{
+	long now = slab_active(name);
+	int i;
+
+	for (i = 0; i < 100 && now > base + slack; i++) {
+		usleep(50000);
+		now = slab_active(name);
+	}
+	return now;
+}
+
+FIXTURE(mod) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(mod)
+{
+	ASSERT_EQ(0, mypts_private_ns());
+	ASSERT_EQ(0, mypts_tmpdir(self->dir, sizeof(self->dir)));
+	ASSERT_EQ(1, mod_count()) TH_LOG("mypts.ko is not loaded");
+}
+
+FIXTURE_TEARDOWN(mod)
+{
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+	if (mod_count() == 0 && mod_load())
+		TH_LOG("could not reload %s: %s", ko_path(), strerror(errno));
+}
+
+TEST_F(mod, loaded_and_registered)
+{
+	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(1, fs_listed());
+}
+
+TEST_F(mod, unload_refused_while_mounted)
+{
+	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", 0, NULL));
+	EXPECT_EQ(-1, mod_unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(MYPTS_MAGIC, mypts_fs_magic(self->dir));
+
+	ASSERT_EQ(0, umount(self->dir));
+	EXPECT_EQ(0, mod_unload()) TH_LOG("unload: %s", strerror(errno));
+	EXPECT_EQ(0, mod_count());
+	EXPECT_EQ(0, fs_listed());
+	/* Without the module there is no such filesystem. */
+	EXPECT_EQ(-1, mount("mypts", self->dir, "mypts", 0, NULL));
+	EXPECT_EQ(ENODEV, errno);
+
+	ASSERT_EQ(0, mod_load());
+	EXPECT_EQ(1, fs_listed());
+}
+
+TEST_F(mod, reload_twice_refused)
+{
+	EXPECT_EQ(-1, mod_load());
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(1, mod_count());
+}
+
+TEST_F_TIMEOUT(mod, hundred_cycles_leave_no_trace, 300)
+{
+	long inodes, dentries, now;
+	int i;
+
+	inodes = slab_active("inode_cache");
+	dentries = slab_active("dentry");
+	ASSERT_LE(0, inodes);
+	ASSERT_LE(0, dentries);
+
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, mod_unload()) TH_LOG("cycle %d: unload: %s", i, strerror(errno));
+		ASSERT_EQ(0, mod_count());
+		ASSERT_EQ(0, mod_load()) TH_LOG("cycle %d: load: %s", i, strerror(errno));
+		ASSERT_EQ(0, mount("mypts", self->dir, "mypts", 0, NULL));
+		ASSERT_EQ(MYPTS_MAGIC, mypts_fs_magic(self->dir));
+		ASSERT_EQ(0, umount(self->dir));
+	}
+	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(1, fs_listed());
+
+	/*
+	 * Each cycle makes at least one inode and one dentry; a leak of one
+	 * per cycle would show as 100 objects. Allow a little unrelated noise.
+	 */
+	now = slab_settle("inode_cache", inodes, 20);
+	EXPECT_LE(now, inodes + 20) TH_LOG("inode_cache %ld -> %ld", inodes, now);
+	now = slab_settle("dentry", dentries, 20);
+	EXPECT_LE(now, dentries + 20) TH_LOG("dentry %ld -> %ld", dentries, now);
+}
+
+TEST_HARNESS_MAIN
