@@ -10,15 +10,17 @@ out=$1 ko=$2 tests=$3 cmd=${4:-} extra=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=$(command -v busybox || true)
 [ -x /bin/busybox ] && busybox=/bin/busybox
-if [ -z "$busybox" ] || ! file_is_static=$(ldd "$busybox" 2>&1) ||
-   ! grep -q 'not a dynamic executable\|statically linked' <<<"$file_is_static"; then
+if [ -z "$busybox" ] ||
+   ! { ldd "$busybox" 2>&1 || true; } | grep -q 'not a dynamic executable\|statically linked'; then
 	echo "mkinitramfs: need a static busybox (apt-get install busybox-static)" >&2
 	exit 1
 fi
 
 stage=$(mktemp -d)
+chmod 0755 "$stage"
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,etc,lib,tests,proc,sys,dev,tmp,root,usr/bin,usr/sbin}
+mkdir -p "$stage"/{bin,sbin,etc,lib,tests,proc,sys,dev,root,usr/bin,usr/sbin}
+mkdir -m 1777 "$stage/tmp"
 cp "$busybox" "$stage/bin/busybox"
 cp "$here/guest-init.sh" "$stage/init"
 chmod 0755 "$stage/init"

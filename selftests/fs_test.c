@@ -4,6 +4,7 @@
  */
 #include <dirent.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -180,7 +181,7 @@ TEST_F(fs, bad_values_rejected)
 	unsigned int i;
 	int fd;
 
-	for (i = 0; i < sizeof(bad_options) / sizeof(bad_options[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_options); i++) {
 		errno = 0;
 		EXPECT_EQ(-1, mount("mypts", self->dir, "mypts", 0,
 				    bad_options[i].opts)) TH_LOG("%s", bad_options[i].opts);
@@ -271,6 +272,9 @@ static void enter_userns(void)
 {
 	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 		_exit(10);
+	/* Changing credentials made us undumpable: /proc/self would be root's. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		_exit(13);
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 		_exit(11);
 	if (write_file("/proc/self/setgroups", "deny") ||
@@ -325,7 +329,7 @@ TEST_F(fs, unprivileged_mount_refused_outside_userns)
 			_exit(10);
 		if (mount("mypts", self->dir, "mypts", 0, NULL) != -1)
 			_exit(20);
-		_exit(errno == EPERM ? 0 : 21);
+		_exit(errno == EPERM ? 0 : 100 + errno);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));

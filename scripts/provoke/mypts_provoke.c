@@ -5,6 +5,7 @@
  * mypts.ko; built and loaded only by "make check PROVOKE=warn|oops".
  */
 #include <linux/bug.h>
+#include <linux/compiler.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -16,9 +17,11 @@ MODULE_PARM_DESC(what, "how to misbehave: warn or oops (default warn)");
 
 static int __init mypts_provoke_init(void)
 {
-	int *volatile nowhere = NULL;
+	int *nowhere = NULL;
 
 	if (!strcmp(what, "oops")) {
+		/* Keep the compiler from proving the load undefined and dropping it. */
+		OPTIMIZER_HIDE_VAR(nowhere);
 		pr_info("mypts_provoke: dereferencing NULL\n");
 		return *nowhere;
 	}
