@@ -310,6 +310,10 @@ TEST_F(fs, user_namespace_mount)
 		/* Ids it does map are accepted. */
 		if (mount("mypts", self->dir2, "mypts", 0, "uid=0,gid=0"))
 			_exit(25);
+		/* ... and shown as this namespace sees them. */
+		if (mypts_mount_opts(self->dir2, opts, sizeof(opts)) ||
+		    strcmp(opts, "rw,uid=0,gid=0,mode=600,ptmxmode=000"))
+			_exit(26);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
