@@ -19,6 +19,7 @@
 #include <linux/tty.h>
 
 #include "module/mypts.h"
+#include "fs/nodes.h"
 #include "fs/super.h"
 
 #define MYPTS_DEFAULT_MODE	0600
@@ -176,6 +177,8 @@ static int mypts_fill_super(struct super_block *sb, struct fs_context *fc)
 	fsi->opts = *opts;
 	fsi->reserve = current->nsproxy->mnt_ns == init_task.nsproxy->mnt_ns;
 	fsi->id = atomic_inc_return(&mypts_instance_ids);
+	fsi->sb = sb;
+	ida_init(&fsi->indices);
 	sb->s_fs_info = fsi;
 	pr_debug("instance %u created\n", fsi->id);
 
@@ -209,7 +212,7 @@ static int mypts_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(inode);
 	if (!sb->s_root)
 		return -ENOMEM;
-	return 0;
+	return mypts_ptmx_node_create(sb);
 }
 
 /**
@@ -232,7 +235,8 @@ static int mypts_get_tree(struct fs_context *fc)
  * devpts, a remount with a bad option changes nothing at all, because parsing
  * finished before this runs.
  *
- * Context: Process context, under sb->s_umount held for writing.
+ * Context: Process context, under sb->s_umount held for writing. Takes the
+ * ptmx inode's i_rwsem.
  * Return: 0.
  */
 static int mypts_reconfigure(struct fs_context *fc)
@@ -243,6 +247,7 @@ static int mypts_reconfigure(struct fs_context *fc)
 
 	lockdep_assert_held_write(&sb->s_umount);
 	fsi->opts = *opts;
+	mypts_ptmx_node_set_mode(sb, opts->ptmxmode);
 	return 0;
 }
 
@@ -290,12 +295,14 @@ static void mypts_kill_sb(struct super_block *sb)
 
 	kill_litter_super(sb);
 	if (fsi) {
+		/* Every pair pinned the instance: none is left to free. */
+		ida_destroy(&fsi->indices);
 		pr_debug("instance %u destroyed\n", fsi->id);
 		kfree(fsi);
 	}
 }
 
-static struct file_system_type mypts_fs_type = {
+struct file_system_type mypts_fs_type = {
 	.owner			= THIS_MODULE,
 	.name			= "mypts",
 	.init_fs_context	= mypts_init_fs_context,

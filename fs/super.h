@@ -5,10 +5,10 @@
 #ifndef _MYPTS_SUPER_H
 #define _MYPTS_SUPER_H
 
+#include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
-
-struct super_block;
 
 /**
  * struct mypts_mount_opts - the options of one instance
@@ -38,12 +38,32 @@ struct mypts_mount_opts {
  * @opts: the mount options in force
  * @id: instance number, for debug messages only
  * @reserve: mounted from the initial mount namespace, so may use the reserve
+ * @sb: the instance's superblock
+ * @ptmx: the instance's ptmx inode
+ * @indices: allocated pair numbers (the IDA locks itself)
  */
 struct mypts_fs_info {
 	struct mypts_mount_opts opts;
 	unsigned int id;
 	bool reserve;
+	struct super_block *sb;
+	struct inode *ptmx;
+	struct ida indices;
 };
+
+extern struct file_system_type mypts_fs_type;
+
+/**
+ * mypts_sb_info() - the instance of a superblock, if it is a mypts one
+ * @sb: any superblock
+ *
+ * Context: Any context.
+ * Return: the instance, or NULL when @sb belongs to another filesystem.
+ */
+static inline struct mypts_fs_info *mypts_sb_info(struct super_block *sb)
+{
+	return sb->s_type == &mypts_fs_type ? sb->s_fs_info : NULL;
+}
 
 int mypts_fs_init(void);
 void mypts_fs_exit(void);

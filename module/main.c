@@ -5,23 +5,41 @@
  * mypts_init() brings the layers up in order; mypts_exit() is the same list
  * backwards, and every failure in mypts_init() unwinds what came before it.
  */
-#include <linux/init.h>
 #include <linux/fs.h>
+#include <linux/init.h>
 #include <linux/module.h>
 
+#include "module/ptmx.h"
+#include "module/slave.h"
+#include "module/sysctl.h"
 #include "fs/super.h"
 
 static int __init mypts_init(void)
 {
 	int err;
 
-	err = mypts_fs_init();
+	err = mypts_sysctl_init();
 	if (err)
 		goto err_out;
+	err = mypts_slave_init();
+	if (err)
+		goto err_sysctl;
+	err = mypts_ptmx_init();
+	if (err)
+		goto err_slave;
+	err = mypts_fs_init();
+	if (err)
+		goto err_ptmx;
 
 	pr_info("version %s loaded\n", MYPTS_VERSION);
 	return 0;
 
+err_ptmx:
+	mypts_ptmx_exit();
+err_slave:
+	mypts_slave_exit();
+err_sysctl:
+	mypts_sysctl_exit();
 err_out:
 	return err;
 }
@@ -29,6 +47,9 @@ err_out:
 static void __exit mypts_exit(void)
 {
 	mypts_fs_exit();
+	mypts_ptmx_exit();
+	mypts_slave_exit();
+	mypts_sysctl_exit();
 	pr_info("unloaded\n");
 }
 

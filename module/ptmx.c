@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptmx.c - the ptmx device: opening it allocates a pair and returns its
+ * master, a file of ours (not a tty) that offers what a Linux pty master
+ * offers.
+ *
+ * The device is one misc device, "myptmx". Every instance's "ptmx" node
+ * has its number; opened there it allocates in that instance. Opened
+ * anywhere else (/dev/myptmx), it allocates in the instance mounted on a
+ * "mypts" (or "pts") directory beside it, the rule /dev/ptmx follows.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/tty.h>
+#include <linux/tty_flip.h>
+#include <linux/uaccess.h>
+
+#include "module/mypts.h"
+#include "module/pair.h"
+#include "module/ptmx.h"
+#include "module/slave.h"
+#include "fs/super.h"
+
+static const struct file_operations mypts_master_fops;
+
+static struct miscdevice mypts_ptmx_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "myptmx",
+	.fops	= &mypts_master_fops,
+	.mode	= 0666,
+};
+
+/**
+ * mypts_ptmx_devt() - device number of every ptmx node
+ *
+ * Context: Any context, after mypts_ptmx_init().
+ * Return: the misc device's dev_t.
+ */
+dev_t mypts_ptmx_devt(void)
+{
+	return MKDEV(MISC_MAJOR, mypts_ptmx_misc.minor);
+}
+
+/*
+ * Replace @path (a node outside any instance) by the root of the instance
+ * mounted on a "mypts" or "pts" directory in the same directory.
+ * Return: 0, or -ENODEV when there is none. @path is consumed either way.
+ */
+static int mypts_sibling_instance(struct path *path)
+{
+	static const char *const names[] = { "mypts", "pts" };
+	struct dentry *parent = dget_parent(path->dentry);
+	unsigned int i;
+
+	dput(path->dentry);
+	path->dentry = parent;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		struct qstr name = QSTR_INIT(names[i], strlen(names[i]));
+		struct path child;
+		struct dentry *d;
+
+		d = d_hash_and_lookup(parent, &name);
+		if (IS_ERR_OR_NULL(d))
+			continue;
+		child.mnt = mntget(path->mnt);
+		child.dentry = d;
+		mypts_follow_down(&child);
+		if (mypts_sb_info(child.mnt->mnt_sb) &&
+		    child.dentry == child.mnt->mnt_root) {
+			path_put(path);
+			*path = child;
+			return 0;
+		}
+		path_put(&child);
+	}
+	path_put(path);
+	path->mnt = NULL;
+	path->dentry = NULL;
+	return -ENODEV;
+}
+
+/*
+ * The mount through which a master's slave should be opened (TIOCGPTPEER):
+ * the instance mount the master's ptmx lives in, after walking up
+ * single-file bind mounts, or the instance beside the ptmx device node.
+ */
+static int mypts_master_mount(struct file *master, struct path *path)
+{
+	*path = master->f_path;
+	path_get(path);
+	while (path->mnt->mnt_root == path->dentry)
+		if (!follow_up(path))
+			break;
+	if (mypts_sb_info(path->mnt->mnt_sb) &&
+	    path->mnt->mnt_root == path->mnt->mnt_sb->s_root)
+		return 0;
+	return mypts_sibling_instance(path);
+}
+
+/**
+ * mypts_ptmx_open() - open of a ptmx node: allocate a pair
+ * @inode: the ptmx node
+ * @filp: the new master file
+ *
+ * Context: Process context. Can sleep.
+ * Return: 0, -ENODEV when no instance belongs to this node, -ENOSPC at a
+ * limit, or another error of the allocation.
+ */
+static int mypts_ptmx_open(struct inode *inode, struct file *filp)
+{
+	struct path path = { };
+	struct super_block *sb;
+	struct mypts_pair *pair;
+	int err;
+
+	nonseekable_open(inode, filp);
+	if (mypts_sb_info(inode->i_sb)) {
+		sb = inode->i_sb;
+	} else {
+		path = filp->f_path;
+		path_get(&path);
+		err = mypts_sibling_instance(&path);
+		if (err)
+			return err;
+		sb = path.mnt->mnt_sb;
+	}
+	pair = mypts_pair_create(sb);
+	path_put(&path);
+	if (IS_ERR(pair))
+		return PTR_ERR(pair);
+	/* Point of no return: from here release() owns the pair. */
+	filp->private_data = pair;
+	return 0;
+}
+
+/**
+ * mypts_master_release() - last close of a master
+ * @inode: its inode
+ * @filp: the master file
+ *
+ * Context: Process context. Can sleep.
+ * Return: 0.
+ */
+static int mypts_master_release(struct inode *inode, struct file *filp)
+{
+	struct mypts_pair *pair = filp->private_data;
+
+	mypts_pair_hangup(pair);
+	fput(pair->slave_file);
+	mypts_pair_put(pair);
+	return 0;
+}
+
+static bool mypts_master_readable(struct mypts_pair *pair)
+{
+	return !kfifo_is_empty(&pair->out) ||
+	       (READ_ONCE(pair->packet) && READ_ONCE(pair->pktstatus)) ||
+	       test_bit(MYPTS_SLAVE_CLOSED, &pair->flags) ||
+	       test_bit(MYPTS_MASTER_HUNG, &pair->flags);
+}
+
+/**
+ * mypts_master_read() - read what the slave wrote
+ * @filp: the master
+ * @buf: user buffer
+ * @count: its size
+ * @ppos: unused
+ *
+ * In packet mode a pending status byte is returned alone, else the data
+ * follows a TIOCPKT_DATA byte. Once no user holds the slave, reads return
+ * what is left and then EIO, as on Linux.
+ *
+ * Context: Process context. Takes @pair->read_lock. Can sleep.
+ * Return: bytes read, 0 after TIOCVHANGUP, or -EIO, -EAGAIN, -EFAULT,
+ * -ERESTARTSYS.
+ */
+static ssize_t mypts_master_read(struct file *filp, char __user *buf,
+				 size_t count, loff_t *ppos)
+{
+	struct mypts_pair *pair = filp->private_data;
+	unsigned int copied;
+	bool packet;
+	ssize_t ret;
+	u8 status;
+
+	if (test_bit(MYPTS_MASTER_HUNG, &pair->flags))
+		return 0;
+	if (!count)
+		return 0;
+	if (mutex_lock_interruptible(&pair->read_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		spin_lock_irq(&pair->lock);
+		packet = pair->packet;
+		status = packet ? pair->pktstatus : 0;
+		if (status)
+			pair->pktstatus = 0;
+		spin_unlock_irq(&pair->lock);
+		if (status) {
+			ret = put_user(status, buf) ? -EFAULT : 1;
+			break;
+		}
+		if (!kfifo_is_empty(&pair->out)) {
+			if (packet) {
+				if (put_user(TIOCPKT_DATA, buf)) {
+					ret = -EFAULT;
+					break;
+				}
+				buf++;
+				count--;
+			}
+			ret = kfifo_to_user(&pair->out, buf, count, &copied);
+			if (!ret || copied)
+				ret = copied + packet;
+			tty_wakeup(pair->tty);
+			break;
+		}
+		if (test_bit(MYPTS_MASTER_HUNG, &pair->flags)) {
+			ret = 0;
+			break;
+		}
+		if (test_bit(MYPTS_SLAVE_CLOSED, &pair->flags)) {
+			ret = -EIO;
+			break;
+		}
+		if (filp->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		mutex_unlock(&pair->read_lock);
+		if (wait_event_interruptible(pair->read_wait,
+					     mypts_master_readable(pair)))
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&pair->read_lock))
+			return -ERESTARTSYS;
+	}
+	mutex_unlock(&pair->read_lock);
+	return ret;
+}
+
+static bool mypts_master_writable(struct mypts_pair *pair)
+{
+	return (tty_buffer_space_avail(&pair->port) > 0 &&
+		!test_bit(MYPTS_MASTER_STOPPED, &pair->flags)) ||
+	       test_bit(MYPTS_MASTER_HUNG, &pair->flags);
+}
+
+/* Queue @n bytes for the slave's discipline. Caller holds write_lock. */
+static size_t mypts_master_queue(struct mypts_pair *pair, const u8 *p, size_t n)
+{
+	unsigned long flags;
+
+	/* Insert and commit under the port lock, as the kernel's pty does. */
+	spin_lock_irqsave(&pair->port.lock, flags);
+	n = tty_insert_flip_string(&pair->port, p, n);
+	if (n)
+		tty_flip_buffer_push(&pair->port);
+	spin_unlock_irqrestore(&pair->port.lock, flags);
+	return n;
+}
+
+/**
+ * mypts_master_write() - write input for the slave
+ * @filp: the master
+ * @buf: user buffer
+ * @count: its size
+ * @ppos: unused
+ *
+ * Blocking writers wait for room until everything is queued; non-blocking
+ * ones return what fit, or EAGAIN. Nothing is ever dropped.
+ *
+ * Context: Process context. Takes @pair->write_lock. Can sleep.
+ * Return: bytes written, or -EIO after TIOCVHANGUP, -EAGAIN, -EFAULT,
+ * -ENOMEM, -ERESTARTSYS.
+ */
+static ssize_t mypts_master_write(struct file *filp, const char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	struct mypts_pair *pair = filp->private_data;
+	size_t done = 0, n;
+	ssize_t ret = 0;
+
+	if (test_bit(MYPTS_MASTER_HUNG, &pair->flags))
+		return -EIO;
+	if (!count)
+		return 0;
+	if (mutex_lock_interruptible(&pair->write_lock))
+		return -ERESTARTSYS;
+	while (done < count) {
+		if (test_bit(MYPTS_MASTER_HUNG, &pair->flags)) {
+			ret = -EIO;
+			break;
+		}
+		n = test_bit(MYPTS_MASTER_STOPPED, &pair->flags) ? 0 :
+		    tty_buffer_space_avail(&pair->port);
+		if (!n) {
+			if (filp->f_flags & O_NONBLOCK) {
+				ret = -EAGAIN;
+				break;
+			}
+			if (wait_event_interruptible(pair->write_wait,
+						     mypts_master_writable(pair))) {
+				ret = -ERESTARTSYS;
+				break;
+			}
+			continue;
+		}
+		n = min3(n, count - done, sizeof(pair->wbuf));
+		if (copy_from_user(pair->wbuf, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		n = mypts_master_queue(pair, pair->wbuf, n);
+		if (!n) {
+			ret = -ENOMEM;
+			break;
+		}
+		done += n;
+	}
+	mutex_unlock(&pair->write_lock);
+	return done ? done : ret;
+}
+
+/**
+ * mypts_master_poll() - poll a master
+ * @filp: the master
+ * @wait: the poll table
+ *
+ * Context: Process context.
+ * Return: EPOLLIN when data (or, in packet mode, EPOLLPRI when a status) is
+ * waiting, EPOLLOUT when input fits, EPOLLHUP once no user holds the slave.
+ */
+static __poll_t mypts_master_poll(struct file *filp, poll_table *wait)
+{
+	struct mypts_pair *pair = filp->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &pair->read_wait, wait);
+	poll_wait(filp, &pair->write_wait, wait);
+	if (test_bit(MYPTS_MASTER_HUNG, &pair->flags))
+		return EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP |
+		       EPOLLRDNORM | EPOLLWRNORM;
+	if (!kfifo_is_empty(&pair->out))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(pair->packet) && READ_ONCE(pair->pktstatus))
+		mask |= EPOLLPRI | EPOLLIN | EPOLLRDNORM;
+	if (test_bit(MYPTS_SLAVE_CLOSED, &pair->flags))
+		mask |= EPOLLHUP;
+	if (mypts_master_writable(pair))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+/* TIOCGPTPEER: open the slave through the instance, without a path walk. */
+static int mypts_master_open_peer(struct file *master, int flags)
+{
+	struct mypts_pair *pair = master->private_data;
+	struct path path;
+	struct file *file;
+	int fd, err;
+
+	if (test_bit(MYPTS_MASTER_CLOSED, &pair->flags))
+		return -EIO;
+	fd = get_unused_fd_flags(flags);
+	if (fd < 0)
+		return fd;
+	err = mypts_master_mount(master, &path);
+	if (err)
+		goto out_put_fd;
+	if (path.mnt->mnt_sb != pair->dentry->d_sb) {
+		err = -ENODEV;
+		goto out_put_path;
+	}
+	dput(path.dentry);
+	path.dentry = dget(pair->dentry);
+	file = dentry_open(&path, flags, current_cred());
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto out_put_path;
+	}
+	path_put(&path);
+	fd_install(fd, file);
+	return fd;
+
+out_put_path:
+	path_put(&path);
+out_put_fd:
+	put_unused_fd(fd);
+	return err;
+}
+
+/* TCFLSH on a master: TCIFLUSH drops what the slave wrote and it has not read. */
+static int mypts_master_flush(struct mypts_pair *pair, unsigned long arg)
+{
+	switch (arg) {
+	case TCIFLUSH:
+	case TCIOFLUSH:
+		mutex_lock(&pair->read_lock);
+		kfifo_reset_out(&pair->out);
+		mutex_unlock(&pair->read_lock);
+		tty_wakeup(pair->tty);
+		return 0;
+	case TCOFLUSH:
+		/* Input already queued for the slave is kept: see divergences.rst. */
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int mypts_master_xonc(struct mypts_pair *pair, unsigned long arg)
+{
+	u8 ch;
+
+	switch (arg) {
+	case TCOOFF:
+		set_bit(MYPTS_MASTER_STOPPED, &pair->flags);
+		return 0;
+	case TCOON:
+		clear_bit(MYPTS_MASTER_STOPPED, &pair->flags);
+		wake_up_interruptible_poll(&pair->write_wait, EPOLLOUT);
+		return 0;
+	case TCIOFF:
+	case TCION:
+		/* The master's own termios keeps the default ^S and ^Q. */
+		ch = arg == TCIOFF ? '\023' : '\021';
+		mutex_lock(&pair->write_lock);
+		mypts_master_queue(pair, &ch, 1);
+		mutex_unlock(&pair->write_lock);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Forward an ioctl that Linux applies to the slave, as the slave file. */
+static long mypts_master_slave_ioctl(struct mypts_pair *pair, unsigned int cmd,
+				     unsigned long arg, bool compat)
+{
+	struct file *slave = pair->slave_file;
+	const struct file_operations *fops = READ_ONCE(slave->f_op);
+
+	if (compat)
+		return fops->compat_ioctl ? fops->compat_ioctl(slave, cmd, arg) :
+					    -ENOTTY;
+	return fops->unlocked_ioctl(slave, cmd, arg);
+}
+
+static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
+				  unsigned long arg, bool compat)
+{
+	struct mypts_pair *pair = filp->private_data;
+	void __user *uarg = compat ? compat_ptr(arg) : (void __user *)arg;
+	int __user *iarg = uarg;
+	struct tty_struct *tty = pair->tty;
+	struct pid *pid;
+	unsigned long flags;
+	int val, ret;
+	u8 ch;
+
+	if (test_bit(MYPTS_MASTER_HUNG, &pair->flags))
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
+
+	switch (cmd) {
+	case TIOCGPTN:
+		return put_user((unsigned int)pair->index, (unsigned int __user *)uarg);
+	case TIOCSPTLCK:
+		if (get_user(val, iarg))
+			return -EFAULT;
+		if (val)
+			set_bit(MYPTS_LOCKED, &pair->flags);
+		else
+			clear_bit(MYPTS_LOCKED, &pair->flags);
+		return 0;
+	case TIOCGPTLCK:
+		return put_user(test_bit(MYPTS_LOCKED, &pair->flags) ? 1 : 0, iarg);
+	case TIOCGPTPEER:
+		return mypts_master_open_peer(filp, (int)arg);
+	case TIOCPKT:
+		if (get_user(val, iarg))
+			return -EFAULT;
+		spin_lock_irqsave(&pair->lock, flags);
+		if (val && !pair->packet)
+			pair->pktstatus = 0;
+		pair->packet = !!val;
+		spin_unlock_irqrestore(&pair->lock, flags);
+		return 0;
+	case TIOCGPKT:
+		return put_user(READ_ONCE(pair->packet) ? 1 : 0, iarg);
+	case TIOCSIG:
+		if (arg != SIGINT && arg != SIGQUIT && arg != SIGTSTP)
+			return -EINVAL;
+		pid = tty_get_pgrp(tty);
+		if (pid)
+			kill_pgrp(pid, arg, 1);
+		put_pid(pid);
+		return 0;
+	case TIOCGPGRP:
+		pid = tty_get_pgrp(tty);
+		ret = put_user(pid_vnr(pid), (pid_t __user *)uarg);
+		put_pid(pid);
+		return ret;
+	case TIOCGSID:
+		spin_lock_irqsave(&tty->ctrl.lock, flags);
+		val = tty->ctrl.session ? pid_vnr(tty->ctrl.session) : 0;
+		ret = tty->ctrl.session ? 0 : -ENOTTY;
+		spin_unlock_irqrestore(&tty->ctrl.lock, flags);
+		return ret ? ret : put_user(val, (pid_t __user *)uarg);
+	case FIONREAD:
+		return put_user(kfifo_len(&pair->out), iarg);
+	case TIOCOUTQ:
+		return put_user(0, iarg);
+	case TCFLSH:
+		return mypts_master_flush(pair, arg);
+	case TCXONC:
+		return mypts_master_xonc(pair, arg);
+	case TCSBRK:
+	case TCSBRKP:
+	case TIOCSBRK:
+	case TIOCCBRK:
+		/* No line to send a break on: as a pty master, succeed. */
+		return 0;
+	case TIOCEXCL:
+		set_bit(MYPTS_MASTER_EXCL, &pair->flags);
+		return 0;
+	case TIOCNXCL:
+		clear_bit(MYPTS_MASTER_EXCL, &pair->flags);
+		return 0;
+	case TIOCGEXCL:
+		return put_user(test_bit(MYPTS_MASTER_EXCL, &pair->flags) ? 1 : 0, iarg);
+	case TIOCGETD:
+		return put_user(N_TTY, iarg);
+	case TIOCSETD:
+		if (get_user(val, iarg))
+			return -EFAULT;
+		return val == N_TTY ? 0 : -EINVAL;
+	case TIOCNOTTY:
+		return -ENOTTY;
+	case TIOCCONS:
+		return -EINVAL;
+	case TIOCSTI:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (get_user(ch, (char __user *)uarg))
+			return -EFAULT;
+		if (kfifo_in_spinlocked(&pair->out, &ch, 1, &pair->out_lock))
+			wake_up_interruptible_poll(&pair->read_wait, EPOLLIN);
+		return 0;
+	case TIOCVHANGUP:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		set_bit(MYPTS_MASTER_HUNG, &pair->flags);
+		mypts_pair_hangup(pair);
+		return 0;
+	case TIOCGDEV:
+		return put_user(new_encode_dev(tty_devnum(tty)),
+				(unsigned int __user *)uarg);
+	case TCGETS:
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+	case TCGETS2:
+	case TCSETS2:
+	case TCSETSW2:
+	case TCSETSF2:
+	case TCGETA:
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+	case TIOCGLCKTRMIOS:
+	case TIOCSLCKTRMIOS:
+	case TIOCGSOFTCAR:
+	case TIOCSSOFTCAR:
+	case TIOCGWINSZ:
+	case TIOCSWINSZ:
+	case TIOCSPGRP:
+	case TIOCSCTTY:
+		return mypts_master_slave_ioctl(pair, cmd, arg, compat);
+	}
+	return -ENOTTY;
+}
+
+static long mypts_master_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	return mypts_master_do_ioctl(filp, cmd, arg, false);
+}
+
+#ifdef CONFIG_COMPAT
+static long mypts_master_compat_ioctl(struct file *filp, unsigned int cmd,
+				      unsigned long arg)
+{
+	return mypts_master_do_ioctl(filp, cmd, arg, true);
+}
+#else
+#define mypts_master_compat_ioctl NULL
+#endif
+
+static int mypts_master_fasync(int fd, struct file *filp, int on)
+{
+	struct mypts_pair *pair = filp->private_data;
+	int ret;
+
+	ret = fasync_helper(fd, filp, on, &pair->fasync);
+	if (ret <= 0 || !on)
+		return ret;
+	/* As a tty: SIGIO goes to the caller unless F_SETOWN says else. */
+	__f_setown(filp, task_pid(current), PIDTYPE_TGID, 0);
+	return 0;
+}
+
+static void mypts_master_show_fdinfo(struct seq_file *m, struct file *filp)
+{
+	struct mypts_pair *pair = filp->private_data;
+
+	seq_printf(m, "tty-index:\t%d\n", pair->index);
+}
+
+static const struct file_operations mypts_master_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mypts_ptmx_open,
+	.release	= mypts_master_release,
+	.read		= mypts_master_read,
+	.write		= mypts_master_write,
+	.poll		= mypts_master_poll,
+	.unlocked_ioctl	= mypts_master_ioctl,
+	.compat_ioctl	= mypts_master_compat_ioctl,
+	.fasync		= mypts_master_fasync,
+	.llseek		= no_llseek,
+	.show_fdinfo	= mypts_master_show_fdinfo,
+};
+
+/**
+ * mypts_ptmx_init() - register the ptmx misc device
+ *
+ * Context: Module init. Can sleep.
+ * Return: 0 or the error of misc_register().
+ */
+int mypts_ptmx_init(void)
+{
+	return misc_register(&mypts_ptmx_misc);
+}
+
+/**
+ * mypts_ptmx_exit() - unregister the ptmx misc device
+ *
+ * Context: Module exit. Can sleep.
+ */
+void mypts_ptmx_exit(void)
+{
+	misc_deregister(&mypts_ptmx_misc);
+}

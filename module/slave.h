@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * slave.h - the tty driver of mypts slaves.
+ */
+#ifndef _MYPTS_SLAVE_H
+#define _MYPTS_SLAVE_H
+
+#include <linux/types.h>
+
+struct mypts_pair;
+
+int mypts_slave_init(void);
+void mypts_slave_exit(void);
+dev_t mypts_slave_devt(int index);
+void mypts_slave_port_init(struct mypts_pair *pair);
+void mypts_pkt_event(struct mypts_pair *pair, u8 set, u8 clear);
+
+#endif /* _MYPTS_SLAVE_H */

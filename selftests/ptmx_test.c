@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptmx_test - mypts's own ptmx behaviour: nodes, limits, instances, the
+ * global /dev/myptmx, and what devpts cannot be compared on.
+ */
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "kselftest_harness.h"
+#include "mypts_util.h"
+
+static int read_int(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+static int write_int(const char *path, int val)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d\n", val);
+	n = write(fd, buf, strlen(buf));
+	close(fd);
+	return n > 0 ? 0 : -1;
+}
+
+#define NR_PATH		"/proc/sys/kernel/mypts/nr"
+#define MAX_PATH	"/proc/sys/kernel/mypts/max"
+#define RESERVE_PATH	"/proc/sys/kernel/mypts/reserve"
+
+static int open_ptmx(const char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/ptmx", dir);
+	return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+static int open_slave(const char *dir, int master, int flags)
+{
+	char path[128];
+	unsigned int n;
+	int unlock = 0;
+
+	if (ioctl(master, TIOCGPTN, &n) || ioctl(master, TIOCSPTLCK, &unlock))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%u", dir, n);
+	return open(path, flags | O_CLOEXEC);
+}
+
+FIXTURE(ptmx) {
+	char dir[64];
+	char dir2[64];
+};
+
+FIXTURE_SETUP(ptmx)
+{
+	ASSERT_EQ(0, mypts_private_ns());
+	ASSERT_EQ(0, mypts_tmpdir(self->dir, sizeof(self->dir)));
+	ASSERT_EQ(0, mypts_tmpdir(self->dir2, sizeof(self->dir2)));
+	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", 0, "ptmxmode=0666"));
+}
+
+FIXTURE_TEARDOWN(ptmx)
+{
+	umount2(self->dir, MNT_DETACH);
+	umount2(self->dir2, MNT_DETACH);
+	rmdir(self->dir);
+	rmdir(self->dir2);
+}
+
+TEST_F(ptmx, ptmx_node_follows_ptmxmode)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/ptmx", self->dir);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0666u, st.st_mode & 07777);
+	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", MS_REMOUNT, "ptmxmode=0620"));
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0620u, st.st_mode & 07777);
+}
+
+TEST_F(ptmx, pair_lifecycle_and_nr)
+{
+	int base = read_int(NR_PATH);
+	char path[128], buf[16];
+	unsigned int n;
+	struct stat st;
+	int m, s;
+
+	ASSERT_LE(0, base);
+	m = open_ptmx(self->dir);
+	ASSERT_LE(0, m);
+	EXPECT_EQ(base + 1, read_int(NR_PATH));
+	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
+	EXPECT_EQ(0u, n);
+	snprintf(path, sizeof(path), "%s/%u", self->dir, n);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600u, st.st_mode & 07777);
+	EXPECT_EQ(n, (unsigned int)minor(st.st_rdev));
+	/* Locked until unlocked. */
+	EXPECT_EQ(-1, open(path, O_RDWR | O_NOCTTY));
+	EXPECT_EQ(EIO, errno);
+	s = open_slave(self->dir, m, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(4, write(m, "hi!\n", 4));
+	ASSERT_EQ(4, read(s, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "hi!\n", 4));
+	/* The echo comes back, with ONLCR. */
+	ASSERT_EQ(5, read(m, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "hi!\r\n", 5));
+	ASSERT_EQ(2, write(s, "x\n", 2));
+	ASSERT_EQ(3, read(m, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "x\r\n", 3));
+	/* The master's close removes the node; the number waits for the slave. */
+	close(m);
+	EXPECT_EQ(-1, stat(path, &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(base + 1, read_int(NR_PATH));
+	EXPECT_EQ(0, read(s, buf, sizeof(buf)));
+	EXPECT_EQ(-1, write(s, "y", 1));
+	EXPECT_EQ(EIO, errno);
+	close(s);
+	EXPECT_EQ(base, read_int(NR_PATH));
+}
+
+TEST_F(ptmx, numbers_are_per_instance_and_reused)
+{
+	unsigned int a, b, c;
+	int m1, m2, m3;
+
+	ASSERT_EQ(0, mount("mypts", self->dir2, "mypts", 0, "ptmxmode=0666"));
+	m1 = open_ptmx(self->dir);
+	m2 = open_ptmx(self->dir2);
+	ASSERT_LE(0, m1);
+	ASSERT_LE(0, m2);
+	ASSERT_EQ(0, ioctl(m1, TIOCGPTN, &a));
+	ASSERT_EQ(0, ioctl(m2, TIOCGPTN, &b));
+	EXPECT_EQ(0u, a);
+	EXPECT_EQ(0u, b);
+	close(m1);
+	m3 = open_ptmx(self->dir);
+	ASSERT_LE(0, m3);
+	ASSERT_EQ(0, ioctl(m3, TIOCGPTN, &c));
+	EXPECT_EQ(0u, c);
+	close(m2);
+	close(m3);
+}
+
+TEST_F(ptmx, instance_max_gives_enospc)
+{
+	int m[3], i;
+
+	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", MS_REMOUNT, "ptmxmode=0666,max=2"));
+	for (i = 0; i < 2; i++) {
+		m[i] = open_ptmx(self->dir);
+		ASSERT_LE(0, m[i]);
+	}
+	EXPECT_EQ(-1, open_ptmx(self->dir));
+	EXPECT_EQ(ENOSPC, errno);
+	close(m[0]);
+	m[2] = open_ptmx(self->dir);
+	EXPECT_LE(0, m[2]);
+	close(m[1]);
+	close(m[2]);
+}
+
+TEST_F(ptmx, global_max_is_exact)
+{
+	int oldmax = read_int(MAX_PATH), base = read_int(NR_PATH);
+	int oldres = read_int(RESERVE_PATH);
+	int m[4], i, n = 0;
+
+	ASSERT_LE(0, oldmax);
+	ASSERT_LE(0, oldres);
+	/* This test's namespace is not the initial one: the reserve applies. */
+	ASSERT_EQ(0, write_int(RESERVE_PATH, 1));
+	ASSERT_EQ(0, write_int(MAX_PATH, base + 4));
+	for (i = 0; i < 4; i++) {
+		m[i] = open_ptmx(self->dir);
+		if (m[i] >= 0)
+			n++;
+		else
+			EXPECT_EQ(ENOSPC, errno);
+	}
+	/* Exactly max - reserve pairs, where devpts stops one short. */
+	EXPECT_EQ(3, n);
+	for (i = 0; i < 4; i++)
+		if (m[i] >= 0)
+			close(m[i]);
+	EXPECT_EQ(0, write_int(MAX_PATH, oldmax));
+	EXPECT_EQ(0, write_int(RESERVE_PATH, oldres));
+	EXPECT_EQ(base, read_int(NR_PATH));
+}
+
+TEST_F(ptmx, sysctl_bad_values_refused)
+{
+	int oldmax = read_int(MAX_PATH);
+
+	EXPECT_EQ(-1, write_int(MAX_PATH, -1));
+	EXPECT_EQ(-1, write_int(MAX_PATH, 1048577));
+	EXPECT_EQ(-1, write_int(RESERVE_PATH, -5));
+	EXPECT_EQ(oldmax, read_int(MAX_PATH));
+	EXPECT_EQ(-1, write_int(NR_PATH, 5));
+}
+
+TEST_F(ptmx, umount_busy_with_pairs_free_without)
+{
+	int m;
+
+	m = open_ptmx(self->dir);
+	ASSERT_LE(0, m);
+	EXPECT_EQ(-1, umount(self->dir));
+	EXPECT_EQ(EBUSY, errno);
+	close(m);
+	EXPECT_EQ(0, umount(self->dir));
+}
+
+TEST_F(ptmx, global_myptmx_uses_sibling_instance)
+{
+	unsigned int n;
+	char path[128];
+	struct stat st;
+	int m;
+
+	/* A private /dev with the instance at /dev/mypts beside myptmx. */
+	ASSERT_EQ(0, stat("/dev/myptmx", &st));
+	ASSERT_EQ(0, mount("tmpfs", self->dir2, "tmpfs", 0, NULL));
+	snprintf(path, sizeof(path), "%s/myptmx", self->dir2);
+	ASSERT_EQ(0, mknod(path, S_IFCHR | 0666, st.st_rdev));
+	m = open(path, O_RDWR | O_NOCTTY);
+	EXPECT_EQ(-1, m);
+	EXPECT_EQ(ENODEV, errno);
+	snprintf(path, sizeof(path), "%s/mypts", self->dir2);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, mount("mypts", path, "mypts", 0, NULL));
+	snprintf(path, sizeof(path), "%s/myptmx", self->dir2);
+	m = open(path, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
+	snprintf(path, sizeof(path), "%s/mypts/%u", self->dir2, n);
+	EXPECT_EQ(0, stat(path, &st));
+	close(m);
+}
+
+TEST_F(ptmx, bind_of_ptmx_node_allocates_in_its_instance)
+{
+	char src[128], dst[128];
+	unsigned int n;
+	int fd, m, s;
+
+	snprintf(src, sizeof(src), "%s/ptmx", self->dir);
+	ASSERT_EQ(0, mount("tmpfs", self->dir2, "tmpfs", 0, NULL));
+	snprintf(dst, sizeof(dst), "%s/ptmx", self->dir2);
+	fd = open(dst, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mount(src, dst, NULL, MS_BIND, NULL));
+	m = open(dst, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
+	EXPECT_EQ(0u, n);
+	/* TIOCGPTPEER finds no instance beside the bound node: as devpts. */
+	s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	EXPECT_EQ(-1, s);
+	EXPECT_EQ(ENODEV, errno);
+	close(m);
+}
+
+TEST_F(ptmx, peer_and_fdinfo)
+{
+	char path[128], link[256], line[256];
+	unsigned int n;
+	int m, s, unlock = 0, found = 0;
+	FILE *f;
+
+	m = open_ptmx(self->dir);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
+	EXPECT_EQ(-1, ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(0, ioctl(m, TIOCSPTLCK, &unlock));
+	s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, s);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s);
+	memset(link, 0, sizeof(link));
+	ASSERT_LT(0, readlink(path, link, sizeof(link) - 1));
+	snprintf(path, sizeof(path), "%s/%u", self->dir, n);
+	EXPECT_STREQ(path, link);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", m);
+	f = fopen(path, "re");
+	ASSERT_NE(NULL, f);
+	snprintf(path, sizeof(path), "tty-index:\t%u\n", n);
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, path))
+			found = 1;
+	fclose(f);
+	EXPECT_EQ(1, found);
+	close(s);
+	close(m);
+}
+
+TEST_HARNESS_MAIN
