@@ -45,23 +45,21 @@ hang) echo "mypts: provoking a hang"; while :; do sleep 1000; done ;;
 esac
 
 if [ "$mode" = run ]; then
+	# An instance at /dev/mypts; the shell (or the command) runs on one
+	# of its pseudo-terminals.
+	mkdir -p /dev/mypts
+	mount -t mypts -o ptmxmode=0666 mypts /dev/mypts
+	cd /root
 	if [ -f /etc/mypts-cmd ]; then
-		mkdir -p /dev/mypts
-		mount -t mypts mypts /dev/mypts
-		cd /root && sh /etc/mypts-cmd
-		rc=$?
-		cd /
-		umount /dev/mypts
-		echo "# mypts-run: exit $rc" > "$result"
+		/bin/mypts-shell /dev/mypts "sh /etc/mypts-cmd"
 	else
-		mkdir -p /dev/mypts
-		mount -t mypts mypts /dev/mypts
-		echo "mypts: instance mounted at /dev/mypts; exit the shell to power off"
-		cd /root && setsid cttyhack sh -l
-		cd /
-		umount /dev/mypts
-		echo "# mypts-run: exit 0" > "$result"
+		echo "mypts: instance mounted at /dev/mypts; this shell runs on a mypts pty; exit to power off"
+		/bin/mypts-shell /dev/mypts
 	fi
+	rc=$?
+	cd /
+	umount /dev/mypts
+	echo "# mypts-run: exit $rc" > "$result"
 	shutdown
 fi
 

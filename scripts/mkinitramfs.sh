@@ -4,6 +4,7 @@
 # selftests and, for "make run CMD=...", the command to run.
 #
 # usage: mkinitramfs.sh OUTPUT.cpio.gz MODULE.ko TESTDIR [CMDFILE [EXTRA.ko]]
+# TESTDIR also holds mypts-shell, the pty relay of "make run".
 set -euo pipefail
 
 out=$1 ko=$2 tests=$3 cmd=${4:-} extra=${5:-}
@@ -28,6 +29,7 @@ cp "$ko" "$stage/lib/mypts.ko"
 if [ -d "$tests" ]; then
 	find "$tests" -maxdepth 1 -type f -name '*_test' -exec cp {} "$stage/tests/" \;
 fi
+[ -x "$tests/mypts-shell" ] && cp "$tests/mypts-shell" "$stage/bin/mypts-shell"
 [ -n "$cmd" ] && [ -f "$cmd" ] && cp "$cmd" "$stage/etc/mypts-cmd"
 [ -n "$extra" ] && cp "$extra" "$stage/lib/"
 echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"

@@ -50,9 +50,12 @@ kvm) acc=(-accel kvm -cpu host) ;;
 esac
 
 : > "$result"
+fg=()
 if [ "$mode" = run ]; then
 	cmdline="$cmdline quiet"
 	if [ -t 0 ]; then
+		# QEMU sets this terminal raw: it must stay in the foreground.
+		fg=(--foreground)
 		con=(-chardev "stdio,id=con,signal=off,logfile=$log" -serial chardev:con)
 	else
 		con=(-chardev "stdio,id=con,logfile=$log" -serial chardev:con)
@@ -63,7 +66,7 @@ else
 fi
 echo "run-guest: booting ($accel, timeout ${tmo}s, console log $log)" >&2
 set +e
-timeout -k 5 "$tmo" "$qemu" "${base[@]}" "${acc[@]}" -kernel "$kernel" -initrd "$initrd" \
+timeout "${fg[@]}" -k 5 "$tmo" "$qemu" "${base[@]}" "${acc[@]}" -kernel "$kernel" -initrd "$initrd" \
 	-append "$cmdline mypts_mode=$mode $*" "${con[@]}" -serial "file:$result"
 rc=$?
 set -e
