@@ -4,9 +4,11 @@
  * global /dev/myptmx, and what devpts cannot be compared on.
  */
 #include <dirent.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -319,6 +321,69 @@ TEST_F(ptmx, peer_and_fdinfo)
 	EXPECT_EQ(1, found);
 	close(s);
 	close(m);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+TEST_F(ptmx, unprivileged_container_gets_working_ptys)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[16], path[128];
+		int m, s, unlock = 0;
+		struct stat st;
+		unsigned int n;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(10);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
+		    write_file("/proc/self/setgroups", "deny") ||
+		    write_file("/proc/self/uid_map", "0 65534 1") ||
+		    write_file("/proc/self/gid_map", "0 65534 1"))
+			_exit(11);
+		if (mount("mypts", self->dir2, "mypts", 0, "mode=0620"))
+			_exit(12);
+		/* ptmxmode=000 by default, but the mounter owns ptmx: as root here. */
+		snprintf(path, sizeof(path), "%s/ptmx", self->dir2);
+		m = open(path, O_RDWR | O_NOCTTY);
+		if (m < 0)
+			_exit(13);
+		if (ioctl(m, TIOCGPTN, &n) || ioctl(m, TIOCSPTLCK, &unlock))
+			_exit(14);
+		snprintf(path, sizeof(path), "%s/%u", self->dir2, n);
+		if (stat(path, &st) || st.st_uid != 0 || st.st_gid != 0 ||
+		    (st.st_mode & 07777) != 0620)
+			_exit(15);
+		s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+		if (s < 0)
+			_exit(16);
+		if (write(s, "ok\n", 3) != 3 || read(m, buf, sizeof(buf)) != 4 ||
+		    memcmp(buf, "ok\r\n", 4))
+			_exit(17);
+		close(s);
+		close(m);
+		if (umount(self->dir2))
+			_exit(18);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
