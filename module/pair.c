@@ -47,7 +47,10 @@ static struct vfsmount *mypts_private_mount(struct super_block *sb)
 	return mnt;
 }
 
-/* Remove the slave node from the instance's root, once. */
+/*
+ * Remove the slave node from the instance's root, once.
+ * Context: process context; takes the root's i_rwsem. Can sleep.
+ */
 static void mypts_pair_kill_node(struct mypts_pair *pair)
 {
 	if (!test_and_set_bit(MYPTS_NODE_GONE, &pair->flags))

@@ -253,7 +253,10 @@ static bool mypts_master_writable(struct mypts_pair *pair)
 	       test_bit(MYPTS_MASTER_HUNG, &pair->flags);
 }
 
-/* Queue @n bytes for the slave's discipline. Caller holds write_lock. */
+/*
+ * Queue @n bytes for the slave's discipline.
+ * Context: caller holds @pair->write_lock; takes the port lock (irqsave).
+ */
 static size_t mypts_master_queue(struct mypts_pair *pair, const u8 *p, size_t n)
 {
 	unsigned long flags;
@@ -359,7 +362,10 @@ static __poll_t mypts_master_poll(struct file *filp, poll_table *wait)
 	return mask;
 }
 
-/* TIOCGPTPEER: open the slave through the instance, without a path walk. */
+/*
+ * TIOCGPTPEER: open the slave through the instance, without a path walk.
+ * Context: process context, no lock held. Can sleep.
+ */
 static int mypts_master_open_peer(struct file *master, int flags)
 {
 	struct mypts_pair *pair = master->private_data;
@@ -397,7 +403,10 @@ out_put_fd:
 	return err;
 }
 
-/* TCFLSH on a master: TCIFLUSH drops what the slave wrote and it has not read. */
+/*
+ * TCFLSH on a master: TCIFLUSH drops what the slave wrote and it has not read.
+ * Context: process context; takes @pair->read_lock. Can sleep.
+ */
 static int mypts_master_flush(struct mypts_pair *pair, unsigned long arg)
 {
 	switch (arg) {
@@ -415,6 +424,11 @@ static int mypts_master_flush(struct mypts_pair *pair, unsigned long arg)
 	return -EINVAL;
 }
 
+/*
+ * TCXONC on a master: TCOOFF/TCOON stop and restart the master's writes,
+ * TCIOFF/TCION send STOP and START characters to the slave.
+ * Context: process context; takes @pair->write_lock. Can sleep.
+ */
 static int mypts_master_xonc(struct mypts_pair *pair, unsigned long arg)
 {
 	u8 ch;
@@ -439,7 +453,10 @@ static int mypts_master_xonc(struct mypts_pair *pair, unsigned long arg)
 	return -EINVAL;
 }
 
-/* Forward an ioctl that Linux applies to the slave, as the slave file. */
+/*
+ * Forward an ioctl that Linux applies to the slave, as the slave file.
+ * Context: process context, no lock held; the tty core locks. Can sleep.
+ */
 static long mypts_master_slave_ioctl(struct mypts_pair *pair, unsigned int cmd,
 				     unsigned long arg, bool compat)
 {
@@ -452,6 +469,11 @@ static long mypts_master_slave_ioctl(struct mypts_pair *pair, unsigned int cmd,
 	return fops->unlocked_ioctl(slave, cmd, arg);
 }
 
+/*
+ * Every ioctl of a master. Unknown ones: ENOTTY.
+ * Context: process context, no lock held; takes @pair->lock (TIOCPKT) and
+ * the slave's ctrl.lock (TIOCGSID) briefly. Can sleep.
+ */
 static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 				  unsigned long arg, bool compat)
 {
@@ -602,6 +624,7 @@ static long mypts_master_compat_ioctl(struct file *filp, unsigned int cmd,
 #define mypts_master_compat_ioctl NULL
 #endif
 
+/* Context: process context; fasync_helper() takes its own locks. */
 static int mypts_master_fasync(int fd, struct file *filp, int on)
 {
 	struct mypts_pair *pair = filp->private_data;

@@ -404,6 +404,7 @@ static const struct tty_operations mypts_slave_ops = {
 /*
  * The port's client: hands master input from the flip buffer to the slave's
  * discipline, and wakes master writers when it took some.
+ * Context: the flip buffer worker, under the port's buffer mutex. Can sleep.
  */
 static int mypts_port_receive_buf(struct tty_port *port, const u8 *p,
 				  const u8 *f, size_t count)
