@@ -481,6 +481,7 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 	void __user *uarg = compat ? compat_ptr(arg) : (void __user *)arg;
 	int __user *iarg = uarg;
 	struct tty_struct *tty = pair->tty;
+	struct winsize ws;
 	struct pid *pid;
 	unsigned long flags;
 	int val, ret;
@@ -583,24 +584,38 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 	case TIOCGDEV:
 		return put_user(new_encode_dev(tty_devnum(tty)),
 				(unsigned int __user *)uarg);
+	case TIOCGWINSZ:
+		mutex_lock(&tty->winsize_mutex);
+		ws = tty->winsize;
+		mutex_unlock(&tty->winsize_mutex);
+		return copy_to_user(uarg, &ws, sizeof(ws)) ? -EFAULT : 0;
+	case TIOCSWINSZ:
+		if (copy_from_user(&ws, uarg, sizeof(ws)))
+			return -EFAULT;
+		return tty_do_resize(tty, &ws);
+	case TCSETSF:
+	case TCSETSF2:
+	case TCSETAF:
+		/* The slave's input is flushed: as n_tty tells a pty master. */
+		ret = tty_mode_ioctl(tty, cmd, (unsigned long)uarg);
+		if (!ret)
+			mypts_pkt_event(pair, TIOCPKT_FLUSHREAD, 0);
+		return ret;
 	case TCGETS:
 	case TCSETS:
 	case TCSETSW:
-	case TCSETSF:
 	case TCGETS2:
 	case TCSETS2:
 	case TCSETSW2:
-	case TCSETSF2:
 	case TCGETA:
 	case TCSETA:
 	case TCSETAW:
-	case TCSETAF:
 	case TIOCGLCKTRMIOS:
 	case TIOCSLCKTRMIOS:
 	case TIOCGSOFTCAR:
 	case TIOCSSOFTCAR:
-	case TIOCGWINSZ:
-	case TIOCSWINSZ:
+		/* Termios of a master is the slave's, as on Linux. */
+		return tty_mode_ioctl(tty, cmd, (unsigned long)uarg);
 	case TIOCSPGRP:
 	case TIOCSCTTY:
 		return mypts_master_slave_ioctl(pair, cmd, arg, compat);

@@ -272,10 +272,11 @@ static void mypts_slave_flush_buffer(struct tty_struct *tty)
  * @arg: its argument
  *
  * TCFLSH is done here so that packet mode reports exactly the directions
- * flushed, and a master writer waiting for room learns of it.
+ * flushed, and a master writer waiting for room learns of it; TCSETSF and
+ * its kin so that packet mode learns of the input flush.
  *
  * Context: Process context. Can sleep.
- * Return: the result of TCFLSH, or -ENOIOCTLCMD for everything else.
+ * Return: the result of TCFLSH or TCSETSF, -ENOIOCTLCMD for the rest.
  */
 static int mypts_slave_ioctl(struct tty_struct *tty, unsigned int cmd,
 			     unsigned long arg)
@@ -307,8 +308,10 @@ static int mypts_slave_ioctl(struct tty_struct *tty, unsigned int cmd,
 	case TCSETSF2:
 	case TCSETAF:
 		/* The discipline's input is flushed: as n_tty tells a pty master. */
-		mypts_pkt_event(pair, TIOCPKT_FLUSHREAD, 0);
-		return -ENOIOCTLCMD;
+		ret = tty_mode_ioctl(tty, cmd, arg);
+		if (!ret)
+			mypts_pkt_event(pair, TIOCPKT_FLUSHREAD, 0);
+		return ret;
 	}
 	return -ENOIOCTLCMD;
 }
