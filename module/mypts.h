@@ -23,10 +23,14 @@
 /* Superblock magic of a mypts instance: "mypt" in ASCII. */
 #define MYPTS_SUPER_MAGIC	0x6d797074
 
-/* Bytes the slave may write before the master reads (Linux: 8 KiB + 4 KiB). */
-#define MYPTS_OUT_SIZE		16384
-/* Bytes the master may write ahead of the slave's discipline (as pty.c). */
-#define MYPTS_IN_LIMIT		8192
+/*
+ * Capacity of each direction, at least Linux's (20 KiB each way on 6.1:
+ * flip buffers in 256-byte accounting plus n_tty's 4 KiB).
+ * Slave to master: our FIFO, a power of two.
+ */
+#define MYPTS_OUT_SIZE		32768
+/* Master to slave: the flip buffer's limit, ahead of the discipline's 4 KiB. */
+#define MYPTS_IN_LIMIT		16384
 
 struct mypts_fs_info;
 struct vfsmount;

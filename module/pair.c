@@ -224,5 +224,9 @@ void mypts_pair_hangup(struct mypts_pair *pair)
 	wake_up_interruptible_poll(&pair->read_wait, EPOLLIN | EPOLLHUP);
 	wake_up_interruptible_poll(&pair->write_wait, EPOLLOUT | EPOLLHUP);
 	mypts_pair_kill_node(pair);
+	/* As pty.c: a reader asleep on the slave wakes with EIO, then EOF. */
+	set_bit(TTY_OTHER_CLOSED, &pair->tty->flags);
+	wake_up_interruptible(&pair->tty->read_wait);
+	wake_up_interruptible(&pair->tty->write_wait);
 	tty_vhangup(pair->tty);
 }

@@ -386,4 +386,62 @@ TEST_F(ptmx, unprivileged_container_gets_working_ptys)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/* Bytes a non-blocking writer gets in before EAGAIN, nobody reading. */
+static long fill(int fd)
+{
+	char buf[512];
+	long total = 0;
+	ssize_t n;
+
+	memset(buf, 'x', sizeof(buf));
+	for (;;) {
+		n = write(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return n < 0 && errno == EAGAIN ? total : -1;
+		total += n;
+	}
+}
+
+static void raw_pair(struct __test_metadata *_metadata, const char *dir,
+		     int *m, int *s)
+{
+	char path[128];
+	struct termios t;
+	int unlock = 0;
+
+	snprintf(path, sizeof(path), "%s/ptmx", dir);
+	*m = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+	ASSERT_LE(0, *m);
+	ASSERT_EQ(0, ioctl(*m, TIOCSPTLCK, &unlock));
+	*s = ioctl(*m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK);
+	ASSERT_LE(0, *s);
+	ASSERT_EQ(0, tcgetattr(*s, &t));
+	cfmakeraw(&t);
+	ASSERT_EQ(0, tcsetattr(*s, TCSANOW, &t));
+}
+
+TEST_F(ptmx, capacity_at_least_devpts)
+{
+	long dev_in, dev_out, my_in, my_out;
+	int dm, ds, m, s;
+
+	ASSERT_EQ(0, mount("devpts", self->dir2, "devpts", 0, "newinstance,ptmxmode=0666"));
+	raw_pair(_metadata, self->dir2, &dm, &ds);
+	raw_pair(_metadata, self->dir, &m, &s);
+	dev_in = fill(dm);
+	dev_out = fill(ds);
+	my_in = fill(m);
+	my_out = fill(s);
+	TH_LOG("master to slave: devpts %ld, mypts %ld; slave to master: devpts %ld, mypts %ld",
+	       dev_in, my_in, dev_out, my_out);
+	EXPECT_LT(0, dev_in);
+	EXPECT_LT(0, dev_out);
+	EXPECT_LE(dev_in, my_in);
+	EXPECT_LE(dev_out, my_out);
+	close(s);
+	close(m);
+	close(ds);
+	close(dm);
+}
+
 TEST_HARNESS_MAIN
