@@ -43,22 +43,6 @@ static void read_fc_log(int fd, char *buf, size_t len)
 	buf[used < len ? used : len - 1] = '\0';
 }
 
-/* Entries of @dir other than "." and "..", or -1. */
-static int count_entries(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 FIXTURE(fs) {
 	char dir[64];
 	char dir2[64];
@@ -129,7 +113,7 @@ TEST_F(fs, root_holds_only_ptmx_or_nothing)
 	int n;
 
 	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", 0, NULL));
-	n = count_entries(self->dir);
+	n = mypts_count_entries(self->dir);
 	/* The root holds nothing but (once it exists) the ptmx node. */
 	EXPECT_LE(0, n);
 	EXPECT_GE(1, n);
@@ -252,18 +236,6 @@ TEST_F(fs, bad_remount_changes_nothing)
 	EXPECT_STREQ("rw,mode=620,ptmxmode=666", opts);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /*
  * As an unprivileged user, enter a new user and mount namespace mapping
  * only that user to root. Returns 0 in the child, exits on failure.
@@ -277,9 +249,9 @@ static void enter_userns(void)
 		_exit(13);
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 		_exit(11);
-	if (write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/uid_map", "0 65534 1") ||
-	    write_file("/proc/self/gid_map", "0 65534 1"))
+	if (mypts_write_file("/proc/self/setgroups", "deny") ||
+	    mypts_write_file("/proc/self/uid_map", "0 65534 1") ||
+	    mypts_write_file("/proc/self/gid_map", "0 65534 1"))
 		_exit(12);
 }
 

@@ -14,63 +14,11 @@
 #include "mypts_util.h"
 
 #define CYCLES 10000
-
-static int read_nr(void)
-{
-	char buf[32] = "";
-	int fd = open("/proc/sys/kernel/mypts/nr", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
-}
-
-/* Active objects of a slab cache, after asking SLUB to shrink it. */
-static long slab_active(const char *name)
-{
-	char path[128], line[512], cache[64];
-	long active = -1, n;
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			active = -1;
-		close(fd);
-	}
-	f = fopen("/proc/slabinfo", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
-			active = n;
-	fclose(f);
-	return active;
-}
+#define NR_PATH "/proc/sys/kernel/mypts/nr"
 
 static const char *const caches[] = {
 	"kmalloc-4k", "kmalloc-1k", "dentry", "inode_cache", "filp",
 };
-
-static int entries(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 static int open_master(const char *dir)
 {
@@ -146,7 +94,7 @@ FIXTURE_TEARDOWN(leak)
 TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 {
 	long before[ARRAY_SIZE(caches)], now;
-	int base = read_nr();
+	int base = mypts_read_int(NR_PATH);
 	unsigned int i, k;
 	int m, s, s2, pfd[2], status;
 	pid_t pid;
@@ -154,7 +102,7 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 
 	ASSERT_LE(0, base);
 	for (k = 0; k < ARRAY_SIZE(caches); k++) {
-		before[k] = slab_active(caches[k]);
+		before[k] = mypts_slab_active(caches[k]);
 		ASSERT_LE(0, before[k]) TH_LOG("no slab cache %s", caches[k]);
 	}
 
@@ -234,17 +182,11 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 		}
 	}
 
-	EXPECT_EQ(base, read_nr());
-	EXPECT_EQ(1, entries(self->dir)) TH_LOG("nodes are left behind");
+	EXPECT_EQ(base, mypts_read_int(NR_PATH));
+	EXPECT_EQ(1, mypts_count_entries(self->dir)) TH_LOG("nodes are left behind");
 	/* Frees go through RCU and the tty release work: wait, bounded. */
 	for (k = 0; k < ARRAY_SIZE(caches); k++) {
-		int tries;
-
-		now = slab_active(caches[k]);
-		for (tries = 0; tries < 100 && now > before[k] + 32; tries++) {
-			usleep(50000);
-			now = slab_active(caches[k]);
-		}
+		now = mypts_slab_settle(caches[k], before[k], 32);
 		EXPECT_LE(now, before[k] + 32)
 			TH_LOG("%s: %ld -> %ld after %d cycles", caches[k], before[k], now, CYCLES);
 	}

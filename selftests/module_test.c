@@ -57,48 +57,6 @@ static int fs_listed(void)
 	return mypts_file_has_line("/proc/filesystems", "nodev\tmypts");
 }
 
-/* Active objects of slab cache @name, after asking SLUB to shrink it. */
-static long slab_active(const char *name)
-{
-	char path[128], line[512], cache[64];
-	long active = -1, n;
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			active = -1;
-		close(fd);
-	}
-	f = fopen("/proc/slabinfo", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
-			active = n;
-	}
-	fclose(f);
-	return active;
-}
-
-/*
- * Wait (bounded) for the RCU-deferred frees of inodes and dentries, until
- * @name is back within @slack objects of @base. Returns the last count.
- */
-static long slab_settle(const char *name, long base, long slack)
-{
-	long now = slab_active(name);
-	int i;
-
-	for (i = 0; i < 100 && now > base + slack; i++) {
-		usleep(50000);
-		now = slab_active(name);
-	}
-	return now;
-}
-
 FIXTURE(mod) {
 	char dir[64];
 };
@@ -156,8 +114,8 @@ TEST_F_TIMEOUT(mod, hundred_cycles_leave_no_trace, 300)
 	long inodes, dentries, now;
 	int i;
 
-	inodes = slab_active("inode_cache");
-	dentries = slab_active("dentry");
+	inodes = mypts_slab_active("inode_cache");
+	dentries = mypts_slab_active("dentry");
 	ASSERT_LE(0, inodes);
 	ASSERT_LE(0, dentries);
 
@@ -176,9 +134,9 @@ TEST_F_TIMEOUT(mod, hundred_cycles_leave_no_trace, 300)
 	 * Each cycle makes at least one inode and one dentry; a leak of one
 	 * per cycle would show as 100 objects. Allow a little unrelated noise.
 	 */
-	now = slab_settle("inode_cache", inodes, 20);
+	now = mypts_slab_settle("inode_cache", inodes, 20);
 	EXPECT_LE(now, inodes + 20) TH_LOG("inode_cache %ld -> %ld", inodes, now);
-	now = slab_settle("dentry", dentries, 20);
+	now = mypts_slab_settle("dentry", dentries, 20);
 	EXPECT_LE(now, dentries + 20) TH_LOG("dentry %ld -> %ld", dentries, now);
 }
 

@@ -5,6 +5,7 @@
 #ifndef _MYPTS_UTIL_H
 #define _MYPTS_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -92,6 +93,98 @@ static inline int mypts_file_has_line(const char *path, const char *needle)
 	}
 	fclose(f);
 	return found;
+}
+
+/* The integer in a file such as a sysctl, or -1. */
+static inline int mypts_read_int(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+/* Write @text to @path in one write(); 0 or -1. */
+static inline int mypts_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static inline int mypts_write_int(const char *path, int val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d\n", val);
+	return mypts_write_file(path, buf);
+}
+
+/* Entries of @dir other than "." and "..", or -1. */
+static inline int mypts_count_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Active objects of a slab cache, after asking SLUB to shrink it; or -1. */
+static inline long mypts_slab_active(const char *name)
+{
+	char path[128], line[512], cache[64];
+	long active = -1, n;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			active = -1;
+		close(fd);
+	}
+	f = fopen("/proc/slabinfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
+			active = n;
+	fclose(f);
+	return active;
+}
+
+/*
+ * Wait (bounded) for RCU-deferred and worker frees, until slab cache @name
+ * is back within @slack objects of @base. Returns the last count.
+ */
+static inline long mypts_slab_settle(const char *name, long base, long slack)
+{
+	long now = mypts_slab_active(name);
+	int i;
+
+	for (i = 0; i < 100 && now > base + slack; i++) {
+		usleep(50000);
+		now = mypts_slab_active(name);
+	}
+	return now;
 }
 
 #endif /* _MYPTS_UTIL_H */

@@ -16,33 +16,6 @@
 #include "kselftest_harness.h"
 #include "mypts_util.h"
 
-static int read_int(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
-}
-
-static int write_int(const char *path, int val)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	snprintf(buf, sizeof(buf), "%d\n", val);
-	n = write(fd, buf, strlen(buf));
-	close(fd);
-	return n > 0 ? 0 : -1;
-}
-
 #define NR_PATH		"/proc/sys/kernel/mypts/nr"
 #define MAX_PATH	"/proc/sys/kernel/mypts/max"
 #define RESERVE_PATH	"/proc/sys/kernel/mypts/reserve"
@@ -104,7 +77,7 @@ TEST_F(ptmx, ptmx_node_follows_ptmxmode)
 
 TEST_F(ptmx, pair_lifecycle_and_nr)
 {
-	int base = read_int(NR_PATH);
+	int base = mypts_read_int(NR_PATH);
 	char path[128], buf[16];
 	unsigned int n;
 	struct stat st;
@@ -113,7 +86,7 @@ TEST_F(ptmx, pair_lifecycle_and_nr)
 	ASSERT_LE(0, base);
 	m = open_ptmx(self->dir);
 	ASSERT_LE(0, m);
-	EXPECT_EQ(base + 1, read_int(NR_PATH));
+	EXPECT_EQ(base + 1, mypts_read_int(NR_PATH));
 	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
 	EXPECT_EQ(0u, n);
 	snprintf(path, sizeof(path), "%s/%u", self->dir, n);
@@ -139,12 +112,12 @@ TEST_F(ptmx, pair_lifecycle_and_nr)
 	close(m);
 	EXPECT_EQ(-1, stat(path, &st));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(base + 1, read_int(NR_PATH));
+	EXPECT_EQ(base + 1, mypts_read_int(NR_PATH));
 	EXPECT_EQ(0, read(s, buf, sizeof(buf)));
 	EXPECT_EQ(-1, write(s, "y", 1));
 	EXPECT_EQ(EIO, errno);
 	close(s);
-	EXPECT_EQ(base, read_int(NR_PATH));
+	EXPECT_EQ(base, mypts_read_int(NR_PATH));
 }
 
 TEST_F(ptmx, numbers_are_per_instance_and_reused)
@@ -190,15 +163,15 @@ TEST_F(ptmx, instance_max_gives_enospc)
 
 TEST_F(ptmx, global_max_is_exact)
 {
-	int oldmax = read_int(MAX_PATH), base = read_int(NR_PATH);
-	int oldres = read_int(RESERVE_PATH);
+	int oldmax = mypts_read_int(MAX_PATH), base = mypts_read_int(NR_PATH);
+	int oldres = mypts_read_int(RESERVE_PATH);
 	int m[4], i, n = 0;
 
 	ASSERT_LE(0, oldmax);
 	ASSERT_LE(0, oldres);
 	/* This test's namespace is not the initial one: the reserve applies. */
-	ASSERT_EQ(0, write_int(RESERVE_PATH, 1));
-	ASSERT_EQ(0, write_int(MAX_PATH, base + 4));
+	ASSERT_EQ(0, mypts_write_int(RESERVE_PATH, 1));
+	ASSERT_EQ(0, mypts_write_int(MAX_PATH, base + 4));
 	for (i = 0; i < 4; i++) {
 		m[i] = open_ptmx(self->dir);
 		if (m[i] >= 0)
@@ -211,20 +184,20 @@ TEST_F(ptmx, global_max_is_exact)
 	for (i = 0; i < 4; i++)
 		if (m[i] >= 0)
 			close(m[i]);
-	EXPECT_EQ(0, write_int(MAX_PATH, oldmax));
-	EXPECT_EQ(0, write_int(RESERVE_PATH, oldres));
-	EXPECT_EQ(base, read_int(NR_PATH));
+	EXPECT_EQ(0, mypts_write_int(MAX_PATH, oldmax));
+	EXPECT_EQ(0, mypts_write_int(RESERVE_PATH, oldres));
+	EXPECT_EQ(base, mypts_read_int(NR_PATH));
 }
 
 TEST_F(ptmx, sysctl_bad_values_refused)
 {
-	int oldmax = read_int(MAX_PATH);
+	int oldmax = mypts_read_int(MAX_PATH);
 
-	EXPECT_EQ(-1, write_int(MAX_PATH, -1));
-	EXPECT_EQ(-1, write_int(MAX_PATH, 1048577));
-	EXPECT_EQ(-1, write_int(RESERVE_PATH, -5));
-	EXPECT_EQ(oldmax, read_int(MAX_PATH));
-	EXPECT_EQ(-1, write_int(NR_PATH, 5));
+	EXPECT_EQ(-1, mypts_write_int(MAX_PATH, -1));
+	EXPECT_EQ(-1, mypts_write_int(MAX_PATH, 1048577));
+	EXPECT_EQ(-1, mypts_write_int(RESERVE_PATH, -5));
+	EXPECT_EQ(oldmax, mypts_read_int(MAX_PATH));
+	EXPECT_EQ(-1, mypts_write_int(NR_PATH, 5));
 }
 
 TEST_F(ptmx, umount_busy_with_pairs_free_without)
@@ -323,18 +296,6 @@ TEST_F(ptmx, peer_and_fdinfo)
 	close(m);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 TEST_F(ptmx, unprivileged_container_gets_working_ptys)
 {
 	int status;
@@ -352,9 +313,9 @@ TEST_F(ptmx, unprivileged_container_gets_working_ptys)
 		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 			_exit(10);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
-		    write_file("/proc/self/setgroups", "deny") ||
-		    write_file("/proc/self/uid_map", "0 65534 1") ||
-		    write_file("/proc/self/gid_map", "0 65534 1"))
+		    mypts_write_file("/proc/self/setgroups", "deny") ||
+		    mypts_write_file("/proc/self/uid_map", "0 65534 1") ||
+		    mypts_write_file("/proc/self/gid_map", "0 65534 1"))
 			_exit(11);
 		if (mount("mypts", self->dir2, "mypts", 0, "mode=0620"))
 			_exit(12);
