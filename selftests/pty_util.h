@@ -4,7 +4,8 @@
  *
  * Every helper works the same on devpts and on mypts: the multiplexer is
  * <dir>/ptmx and slave N is <dir>/N. Waiting is done with poll() timeouts
- * that are only reached when something is wrong; nothing sleeps.
+ * that are only reached when something is wrong; nothing sleeps. The last
+ * helpers take the running test's metadata and fail it with ASSERT_*().
  */
 #ifndef _MYPTS_PTY_UTIL_H
 #define _MYPTS_PTY_UTIL_H
@@ -26,10 +27,15 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "kselftest_harness.h"
+
 /* How long data that must come may take (TCG emulation is slow). */
 #define PTY_WAIT_MS	10000
 /* How long we watch for data that must not come. */
 #define PTY_QUIET_MS	200
+
+/* Every event bit a test may look at; poll() adds POLLERR and POLLHUP. */
+#define ALL_EVENTS	(POLLIN | POLLPRI | POLLOUT)
 
 /**
  * struct pty_pair - one pty as the tests hold it
@@ -249,6 +255,12 @@ static inline ssize_t pty_write_str(int fd, const char *s)
 	return write(fd, s, strlen(s));
 }
 
+/* Read one packet from master @m: returns its length, @buf gets it. */
+static inline ssize_t read_packet(int m, unsigned char *buf, size_t len)
+{
+	return pty_read_wait(m, buf, len, PTY_WAIT_MS);
+}
+
 /* 1 if nothing becomes readable on @fd within @ms. */
 static inline int pty_quiet(int fd, int ms)
 {
@@ -415,6 +427,31 @@ static inline void pty_fill_random(unsigned char *buf, size_t len, unsigned int 
 		x ^= x << 5;
 		buf[i] = x >> 24;
 	}
+}
+
+/* Open a master of the instance, or fail the test. */
+static inline int open_master(struct __test_metadata *_metadata, const char *dir, int flags)
+{
+	int fd = pty_open_master(dir, flags);
+
+	ASSERT_LE(0, fd)
+		TH_LOG("open %s/ptmx: %s", dir, strerror(errno));
+	return fd;
+}
+
+/* Open an unlocked pair (slave opened by path), or fail the test. */
+static inline void open_pair(struct __test_metadata *_metadata, const char *dir,
+			     struct pty_pair *p)
+{
+	ASSERT_EQ(0, pty_open_pair(dir, p))
+		TH_LOG("open a pty pair in %s: %s", dir, strerror(errno));
+}
+
+/* Wait for a handshake byte from a child, or fail the test. */
+static inline void hear(struct __test_metadata *_metadata, int fd)
+{
+	ASSERT_EQ(0, pty_hear(fd, PTY_WAIT_MS))
+		TH_LOG("no word from the child");
 }
 
 #endif /* _MYPTS_PTY_UTIL_H */
