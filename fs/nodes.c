@@ -33,9 +33,7 @@ static struct inode *mypts_node_inode(struct super_block *sb, unsigned long ino,
 	if (!inode)
 		return NULL;
 	inode->i_ino = ino;
-	inode->i_mtime = current_time(inode);
-	inode->i_atime = inode->i_mtime;
-	inode->i_ctime = inode->i_mtime;
+	mypts_inode_init_times(inode);
 	init_special_inode(inode, S_IFCHR | mode, rdev);
 	return inode;
 }
@@ -93,7 +91,7 @@ void mypts_ptmx_node_set_mode(struct super_block *sb, umode_t mode)
 
 	inode_lock(inode);
 	inode->i_mode = S_IFCHR | mode;
-	inode->i_ctime = current_time(inode);
+	mypts_inode_touch_ctime(inode);
 	inode_unlock(inode);
 }
 

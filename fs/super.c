@@ -202,9 +202,7 @@ static int mypts_fill_super(struct super_block *sb, struct fs_context *fc)
 	inode->i_gid = make_kgid(fc->user_ns, 0);
 	if (!gid_valid(inode->i_gid))
 		inode->i_gid = current_fsgid();
-	inode->i_mtime = current_time(inode);
-	inode->i_atime = inode->i_mtime;
-	inode->i_ctime = inode->i_mtime;
+	mypts_inode_init_times(inode);
 	inode->i_op = &simple_dir_inode_operations;
 	inode->i_fop = &simple_dir_operations;
 	set_nlink(inode, 2);

@@ -20,7 +20,70 @@ struct ktermios;
 /* Type of the old termios handed to tty_operations.set_termios. */
 #define MYPTS_OLD_TERMIOS const struct ktermios
 
+#include <linux/fs.h>
 #include <linux/namei.h>
+#include <linux/tty_flip.h>
+#include <linux/tty_ldisc.h>
+
+/*
+ * Until 6.6 register_sysctl() walked a table up to an empty sentinel entry;
+ * since then it takes the table's size, and 6.11 rejects such an entry.
+ */
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+#define MYPTS_SYSCTL_SENTINEL	{ }
+#else
+#define MYPTS_SYSCTL_SENTINEL
+#endif
+
+/* Inode times became private fields with accessors in 6.6 (ctime) and 6.7. */
+static inline void mypts_inode_init_times(struct inode *inode)
+{
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+	inode->i_mtime = current_time(inode);
+	inode->i_atime = inode->i_mtime;
+	inode->i_ctime = inode->i_mtime;
+#elif KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE
+	inode->i_mtime = inode_set_ctime_current(inode);
+	inode->i_atime = inode->i_mtime;
+#else
+	simple_inode_init_ts(inode);
+#endif
+}
+
+static inline void mypts_inode_touch_ctime(struct inode *inode)
+{
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+	inode->i_ctime = current_time(inode);
+#else
+	inode_set_ctime_current(inode);
+#endif
+}
+
+/*
+ * tty_operations.write, the tty_port client's receive_buf and lookahead_buf,
+ * and tty_ldisc_receive_buf() moved to u8 and size_t in 6.6.
+ */
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+#define MYPTS_TTY_WRITE_RET	int
+#define MYPTS_TTY_WRITE_COUNT	int
+#define MYPTS_PORT_RECV_RET	int
+#define MYPTS_LOOKAHEAD_COUNT	unsigned int
+static inline size_t mypts_ldisc_receive_buf(struct tty_ldisc *ld, const u8 *p,
+					     const u8 *f, size_t count)
+{
+	return tty_ldisc_receive_buf(ld, p, (char *)f, count);
+}
+#else
+#define MYPTS_TTY_WRITE_RET	ssize_t
+#define MYPTS_TTY_WRITE_COUNT	size_t
+#define MYPTS_PORT_RECV_RET	size_t
+#define MYPTS_LOOKAHEAD_COUNT	size_t
+static inline size_t mypts_ldisc_receive_buf(struct tty_ldisc *ld, const u8 *p,
+					     const u8 *f, size_t count)
+{
+	return tty_ldisc_receive_buf(ld, p, f, count);
+}
+#endif
 
 struct tty_struct;
 

@@ -670,7 +670,6 @@ static const struct file_operations mypts_master_fops = {
 	.unlocked_ioctl	= mypts_master_ioctl,
 	.compat_ioctl	= mypts_master_compat_ioctl,
 	.fasync		= mypts_master_fasync,
-	.llseek		= no_llseek,
 	.show_fdinfo	= mypts_master_show_fdinfo,
 };
 

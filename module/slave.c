@@ -210,7 +210,9 @@ static void mypts_slave_close(struct tty_struct *tty, struct file *filp)
  * Context: Any context; takes the pair's producer spinlock.
  * Return: the number of bytes taken.
  */
-static int mypts_slave_write(struct tty_struct *tty, const u8 *buf, int count)
+static MYPTS_TTY_WRITE_RET mypts_slave_write(struct tty_struct *tty,
+					     const u8 *buf,
+					     MYPTS_TTY_WRITE_COUNT count)
 {
 	struct mypts_pair *pair = tty->driver_data;
 	unsigned int n;
@@ -409,27 +411,28 @@ static const struct tty_operations mypts_slave_ops = {
  * discipline, and wakes master writers when it took some.
  * Context: the flip buffer worker, under the port's buffer mutex. Can sleep.
  */
-static int mypts_port_receive_buf(struct tty_port *port, const u8 *p,
-				  const u8 *f, size_t count)
+static MYPTS_PORT_RECV_RET mypts_port_receive_buf(struct tty_port *port,
+						  const u8 *p, const u8 *f,
+						  size_t count)
 {
 	struct mypts_pair *pair = container_of(port, struct mypts_pair, port);
 	struct tty_struct *tty = READ_ONCE(port->itty);
 	struct tty_ldisc *ld;
-	int n;
+	size_t n;
 
 	if (!tty)
 		return 0;
 	ld = tty_ldisc_ref(tty);
 	if (!ld)
 		return 0;
-	n = tty_ldisc_receive_buf(ld, p, (char *)f, count);
+	n = mypts_ldisc_receive_buf(ld, p, f, count);
 	tty_ldisc_deref(ld);
 	wake_up_interruptible_poll(&pair->write_wait, EPOLLOUT);
 	return n;
 }
 
 static void mypts_port_lookahead_buf(struct tty_port *port, const u8 *p,
-				     const u8 *f, unsigned int count)
+				     const u8 *f, MYPTS_LOOKAHEAD_COUNT count)
 {
 	struct tty_struct *tty = READ_ONCE(port->itty);
 	struct tty_ldisc *ld;

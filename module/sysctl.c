@@ -40,7 +40,7 @@ static struct ctl_table mypts_sysctl_table[] = {
 		.mode		= 0444,
 		.proc_handler	= proc_dointvec,
 	},
-	{}
+	MYPTS_SYSCTL_SENTINEL
 };
 
 /**

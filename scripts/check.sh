@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: install what is missing, fetch the Debian kernel, build the
-# module (W=1) and the selftests, check style, boot the guest, run every
+# make check: install what is missing, fetch the Debian kernel(s), build the
+# module (W=1) and the selftests, check style, boot each kernel, run every
 # test there, and print one closing line "N passed, N failed".
 #
 # Environment (all optional):
-#   GUEST_TIMEOUT  seconds the whole guest run may take (default 2400)
+#   KERNEL         bookworm (default, Debian 12's 6.1), trixie (13, 6.12),
+#                  sid (unstable), or all
+#   GUEST_TIMEOUT  seconds one guest run may take (default 2400)
 #   TEST_TIMEOUT   seconds one selftest binary may take (default 900)
 #   TESTS          space-separated selftest names to run (default: all)
 #   PROVOKE        fail|warn|oops|hang: misbehave on purpose (harness test)
@@ -32,24 +34,20 @@ die() {
 	exit 1
 }
 
-"$top/scripts/install-deps.sh" || die "cannot install the host packages"
-kdir=$("$top/scripts/fetch-kernel.sh") || die "cannot fetch the Debian kernel"
-harness=$kdir/source/tools/testing/selftests
-echo "check: kernel $(basename "$kdir"), cache $kdir"
+case ${KERNEL:=bookworm} in
+all) kernels="bookworm trixie sid" ;;
+bookworm|trixie|sid) kernels=$KERNEL ;;
+*) die "KERNEL must be bookworm, trixie, sid or all" ;;
+esac
 
-# The module, with W=1; any warning in our files fails.
-echo "check: building mypts.ko"
-make -C "$top" --no-print-directory clean-module KDIR="$kdir/build" >/dev/null 2>&1
-if make -C "$kdir/build" M="$top" W=1 modules > "$out/build.log" 2>&1 &&
-   ! grep -E '(module|fs)/[^:]*:[0-9]+:[0-9]+: (warning|error)' "$out/build.log"; then
-	report OK build
-else
-	report FAIL build "$out/build.log"
-	die "the module does not build cleanly (see $out/build.log)"
-fi
+"$top/scripts/install-deps.sh" || die "cannot install the host packages"
+# Debian 12's kernel cache also holds the harness header, checkpatch and
+# kernel-doc, whatever kernel the tests boot.
+base=$("$top/scripts/fetch-kernel.sh") || die "cannot fetch the Debian kernel"
+harness=$base/source/tools/testing/selftests
 
 echo "check: checkpatch --strict and kernel-doc"
-if "$top/scripts/style.sh" "$kdir/source" > "$out/style.log" 2>&1; then
+if "$top/scripts/style.sh" "$base/source" > "$out/style.log" 2>&1; then
 	report OK style
 else
 	report FAIL style "$out/style.log"
@@ -69,35 +67,88 @@ if [ -n "${TESTS:-}" ]; then
 		case " $TESTS " in *" $(basename "$t") "*) ;; *) rm -f "$t" ;; esac
 	done
 fi
-
-extra=
 case ${PROVOKE:-} in
-"") ;;
+""|warn|oops|hang) ;;
 fail)
 	gcc -static -D_GNU_SOURCE -I"$harness" -o "$out/tests/provoke_fail_test" \
 		"$top/scripts/provoke/provoke_fail_test.c" || die "cannot build the provoking test"
 	;;
-warn|oops)
-	rm -rf "$out/provoke" && cp -r "$top/scripts/provoke" "$out/provoke"
-	make -C "$kdir/build" M="$out/provoke" modules > "$out/provoke.log" 2>&1 ||
-		die "cannot build the provoking module"
-	extra=$out/provoke/mypts_provoke.ko
-	;;
-hang) ;;
 *) die "PROVOKE must be fail, warn, oops or hang" ;;
 esac
 
-"$top/scripts/mkinitramfs.sh" "$out/initramfs-check.cpio.gz" "$top/mypts.ko" "$out/tests" "" "$extra" ||
-	die "cannot build the initramfs"
+# build_module KERNEL KDIR OUTDIR: mypts.ko (and the provoking module) for a kernel.
+build_module() {
+	local k=$1 kdir=$2 dir=$3 src
+	if [ "$k" = bookworm ]; then
+		make -C "$top" --no-print-directory clean-module >/dev/null 2>&1
+		make -C "$kdir/build" M="$top" W=1 modules > "$dir/build.log" 2>&1 &&
+			cp "$top/mypts.ko" "$dir/mypts.ko" || return 1
+		if [ "${PROVOKE:-}" = warn ] || [ "${PROVOKE:-}" = oops ]; then
+			rm -rf "$dir/provoke" && cp -r "$top/scripts/provoke" "$dir/provoke"
+			make -C "$kdir/build" M="$dir/provoke" modules >> "$dir/build.log" 2>&1 || return 1
+		fi
+	else
+		# Other suites build in their own chroot, with their compiler.
+		src=$kdir/chroot/src
+		rm -rf "$src" && mkdir -p "$src" &&
+			cp -r "$top/Kbuild" "$top/module" "$top/fs" "$src/" || return 1
+		[ -d "$top/.git" ] && echo "$(git -C "$top" describe --always --dirty)" > "$src/.version"
+		chroot "$kdir/chroot" make -C "/usr/src/linux-headers-$(cat "$kdir/abi")-amd64" \
+			M=/src W=1 MYPTS_VERSION="$(cat "$src/.version" 2>/dev/null || echo unknown)" \
+			modules > "$dir/build.log" 2>&1 && cp "$src/mypts.ko" "$dir/mypts.ko" || return 1
+	fi
+	! grep -E '(module|fs)/[^:]*:[0-9]+:[0-9]+: (warning|error)' "$dir/build.log"
+}
 
-echo "check: running the selftests in the guest"
-append="mypts_test_timeout=${TEST_TIMEOUT:-900}"
-[ -n "${PROVOKE:-}" ] && append="$append mypts_provoke=$PROVOKE"
-"$top/scripts/run-guest.sh" "$kdir/vmlinuz" "$out/initramfs-check.cpio.gz" \
-	"$out/guest-console.log" "$out/guest-result.ktap" "${GUEST_TIMEOUT:-2400}" check $append
-qrc=$?
+total_pass=0 total_fail=0 total_skip=0
+for k in $kernels; do
+	dir=$out/$k
+	rm -rf "$dir" && mkdir -p "$dir"
+	: > "$dir/host.ktap"
+	if [ "$k" = bookworm ]; then
+		kdir=$base
+	else
+		kdir=$("$top/scripts/fetch-suite.sh" "$k") || {
+			echo "check: cannot fetch the $k kernel" >&2
+			total_fail=$((total_fail + 1))
+			continue
+		}
+	fi
+	echo "check: [$k] kernel $(basename "$kdir"): building mypts.ko"
+	if build_module "$k" "$kdir" "$dir"; then
+		echo "ok 1 build-$k" >> "$dir/host.ktap"
+	else
+		tail -n 40 "$dir/build.log" >&2
+		echo "check: [$k] the module does not build cleanly (see $dir/build.log)" >&2
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	extra=
+	[ -f "$dir/provoke/mypts_provoke.ko" ] && extra=$dir/provoke/mypts_provoke.ko
+	"$top/scripts/mkinitramfs.sh" "$dir/initramfs.cpio.gz" "$dir/mypts.ko" "$out/tests" "" "$extra" ||
+		die "cannot build the initramfs"
 
-grep -E '^(not )?ok |^# (not )?ok |^# +(FAIL|RUN|OK)|^# .*(Expected|FAIL)|TIMEOUT' \
-	"$out/guest-result.ktap" 2>/dev/null | grep -v '^# *\(RUN\|OK\) ' || true
-echo "check: guest console log: $out/guest-console.log"
-exec "$top/scripts/ktap-summary.sh" "$out/guest-result.ktap" "$out/guest-console.log" "$host" "$qrc"
+	echo "check: [$k] running the selftests in the guest"
+	append="mypts_test_timeout=${TEST_TIMEOUT:-900}"
+	[ -n "${PROVOKE:-}" ] && append="$append mypts_provoke=$PROVOKE"
+	"$top/scripts/run-guest.sh" "$kdir/vmlinuz" "$dir/initramfs.cpio.gz" \
+		"$dir/guest-console.log" "$dir/guest-result.ktap" "${GUEST_TIMEOUT:-2400}" check $append
+	qrc=$?
+	grep -E '^(not )?ok |^# (not )?ok |^# .*(Expected|FAIL)|TIMEOUT' "$dir/guest-result.ktap" 2>/dev/null |
+		grep -v '^# *\(RUN\|OK\) ' | grep -v '^# ok ' || true
+	echo "check: [$k] guest console log: $dir/guest-console.log"
+	line=$("$top/scripts/ktap-summary.sh" "$dir/guest-result.ktap" "$dir/guest-console.log" \
+		"$dir/host.ktap" "$qrc" | tail -n 1)
+	echo "check: [$k] $line"
+	read -r p _ f _ s _ <<<"$(sed 's/,//g' <<<"$line")"
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
+done
+
+# The host's own checks (style, selftest build) count once.
+read -r hp hf _ <<<"$(awk '/^ok /{p++} /^not ok /{f++} END{print p+0, f+0}' "$host")"
+grep '^not ok' "$host" | sed 's/^/FAIL: /' >&2
+total_pass=$((total_pass + hp)) total_fail=$((total_fail + hf))
+line="$total_pass passed, $total_fail failed"
+[ "$total_skip" -gt 0 ] && line="$line, $total_skip skipped"
+echo "$line"
+[ "$total_fail" -eq 0 ]
