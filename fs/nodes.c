@@ -70,6 +70,7 @@ int mypts_ptmx_node_create(struct super_block *sb)
 	inode->i_gid = current_fsgid();
 	d_add(dentry, inode);
 	fsi->ptmx = inode;
+	fsi->ptmx_dentry = dentry;
 	err = 0;
 out_unlock:
 	inode_unlock(d_inode(root));
@@ -130,8 +131,14 @@ struct dentry *mypts_slave_node_create(struct super_block *sb,
 
 	snprintf(name, sizeof(name), "%d", pair->index);
 	inode_lock(d_inode(root));
-	dentry = d_hash_and_lookup(root, &(struct qstr)QSTR_INIT(name, strlen(name)));
-	if (dentry) {
+	dentry = mypts_lookup_cached(root, &(struct qstr)QSTR_INIT(name, strlen(name)));
+	if (IS_ERR(dentry))
+		goto out_iput;
+	if (dentry && d_really_is_negative(dentry)) {
+		/* A remembered miss: take it out of the way. */
+		d_drop(dentry);
+		dput(dentry);
+	} else if (dentry) {
 		/* A live node of that name: the index allocator failed us. */
 		dput(dentry);
 		dentry = ERR_PTR(-EEXIST);

@@ -152,6 +152,11 @@ static int mypts_show_options(struct seq_file *m, struct dentry *root)
 	return 0;
 }
 
+/* Unused dentries go at once: only live nodes stay in the dcache. */
+static const struct dentry_operations mypts_dentry_ops = {
+	.d_delete	= always_delete_dentry,
+};
+
 static const struct super_operations mypts_super_ops = {
 	.statfs		= simple_statfs,
 	.show_options	= mypts_show_options,
@@ -186,7 +191,7 @@ static int mypts_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_magic = MYPTS_SUPER_MAGIC;
 	sb->s_op = &mypts_super_ops;
-	sb->s_d_op = &simple_dentry_operations;
+	mypts_set_default_d_op(sb, &mypts_dentry_ops);
 	sb->s_time_gran = 1;
 	/* Nodes must work in an instance a user namespace mounted. */
 	sb->s_iflags &= ~SB_I_NODEV;
@@ -291,7 +296,9 @@ static void mypts_kill_sb(struct super_block *sb)
 {
 	struct mypts_fs_info *fsi = sb->s_fs_info;
 
-	kill_litter_super(sb);
+	if (fsi && fsi->ptmx_dentry && !MYPTS_KILL_SB_DROPS_NODES)
+		dput(fsi->ptmx_dentry);
+	mypts_kill_sb_nodes(sb);
 	if (fsi) {
 		/* Every pair pinned the instance: none is left to free. */
 		ida_destroy(&fsi->indices);

@@ -40,6 +40,7 @@ struct mypts_mount_opts {
  * @reserve: mounted from the initial mount namespace, so may use the reserve
  * @sb: the instance's superblock
  * @ptmx: the instance's ptmx inode
+ * @ptmx_dentry: its dentry, holding the reference it was created with
  * @indices: allocated pair numbers (the IDA locks itself)
  */
 struct mypts_fs_info {
@@ -48,6 +49,7 @@ struct mypts_fs_info {
 	bool reserve;
 	struct super_block *sb;
 	struct inode *ptmx;
+	struct dentry *ptmx_dentry;
 	struct ida indices;
 };
 

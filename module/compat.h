@@ -20,10 +20,76 @@ struct ktermios;
 /* Type of the old termios handed to tty_operations.set_termios. */
 #define MYPTS_OLD_TERMIOS const struct ktermios
 
+#include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/tty_flip.h>
 #include <linux/tty_ldisc.h>
+#include <linux/tty_port.h>
+#include <linux/workqueue.h>
+
+/*
+ * A lookup in the dcache only, without permission checks: d_hash_and_lookup()
+ * became try_lookup_noperm() (6.15). NULL when not cached.
+ */
+static inline struct dentry *mypts_lookup_cached(struct dentry *parent,
+						 struct qstr *name)
+{
+#ifdef MYPTS_HAVE_TRY_LOOKUP_NOPERM
+	return try_lookup_noperm(name, parent);
+#else
+	return d_hash_and_lookup(parent, name);
+#endif
+}
+
+/* A superblock's default dentry operations: a setter since 6.17. */
+static inline void mypts_set_default_d_op(struct super_block *sb,
+					  const struct dentry_operations *ops)
+{
+#ifdef MYPTS_HAVE_SET_DEFAULT_D_OP
+	set_default_d_op(sb, ops);
+#else
+	sb->s_d_op = ops;
+#endif
+}
+
+/*
+ * Tearing down a filesystem whose tree lives only in the dcache: until
+ * kill_litter_super() went away, it dropped the reference each node was
+ * created with; now the filesystem drops its own before kill_anon_super().
+ */
+#ifdef MYPTS_HAVE_KILL_LITTER_SUPER
+#define MYPTS_KILL_SB_DROPS_NODES	1
+static inline void mypts_kill_sb_nodes(struct super_block *sb)
+{
+	kill_litter_super(sb);
+}
+#else
+#define MYPTS_KILL_SB_DROPS_NODES	0
+static inline void mypts_kill_sb_nodes(struct super_block *sb)
+{
+	kill_anon_super(sb);
+}
+#endif
+
+/*
+ * Since 7.0 a tty driver gets a flip-buffer workqueue of its own, linked at
+ * registration to every port in driver->ports, which a driver that
+ * allocates its ports (as ptys do) lacks. Such a driver opts out and links
+ * each port itself.
+ */
+#ifdef MYPTS_HAVE_TTY_FLIP_WQ
+#define MYPTS_TTY_DRIVER_WQ_FLAGS	TTY_DRIVER_NO_WORKQUEUE
+static inline void mypts_port_link_wq(struct tty_port *port)
+{
+	tty_port_link_wq(port, system_unbound_wq);
+}
+#else
+#define MYPTS_TTY_DRIVER_WQ_FLAGS	0
+static inline void mypts_port_link_wq(struct tty_port *port)
+{
+}
+#endif
 
 /*
  * Until 6.6 register_sysctl() walked a table up to an empty sentinel entry;

@@ -39,9 +39,17 @@ static struct vfsmount *mypts_private_mount(struct super_block *sb)
 	struct fs_context *fc;
 	struct vfsmount *mnt;
 
-	fc = fs_context_for_reconfigure(sb->s_root, 0, 0);
+	/*
+	 * A mount context that holds the instance's root and one active
+	 * reference, as a remount's context does (fs_context_for_reconfigure()
+	 * is no longer exported in 7.x); put_fs_context() drops both. The
+	 * superblock is active: the caller opened a file on it.
+	 */
+	fc = fs_context_for_mount(&mypts_fs_type, 0);
 	if (IS_ERR(fc))
 		return ERR_CAST(fc);
+	atomic_inc(&sb->s_active);
+	fc->root = dget(sb->s_root);
 	mnt = vfs_create_mount(fc);
 	put_fs_context(fc);
 	return mnt;

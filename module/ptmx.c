@@ -67,7 +67,7 @@ static int mypts_sibling_instance(struct path *path)
 		struct path child;
 		struct dentry *d;
 
-		d = d_hash_and_lookup(parent, &name);
+		d = mypts_lookup_cached(parent, &name);
 		if (IS_ERR_OR_NULL(d))
 			continue;
 		child.mnt = mntget(path->mnt);

@@ -472,6 +472,7 @@ static const struct tty_port_client_operations mypts_port_client_ops = {
 void mypts_slave_port_init(struct mypts_pair *pair)
 {
 	tty_port_init(&pair->port);
+	mypts_port_link_wq(&pair->port);
 	tty_buffer_set_limit(&pair->port, MYPTS_IN_LIMIT);
 	pair->port.client_ops = &mypts_port_client_ops;
 }
@@ -492,7 +493,8 @@ int mypts_slave_init(void)
 				  TTY_DRIVER_REAL_RAW |
 				  TTY_DRIVER_DYNAMIC_DEV |
 				  TTY_DRIVER_DEVPTS_MEM |
-				  TTY_DRIVER_DYNAMIC_ALLOC);
+				  TTY_DRIVER_DYNAMIC_ALLOC |
+				  MYPTS_TTY_DRIVER_WQ_FLAGS);
 	if (IS_ERR(driver))
 		return PTR_ERR(driver);
 	driver->driver_name = "mypts_slave";

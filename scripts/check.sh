@@ -93,7 +93,10 @@ build_module() {
 		rm -rf "$src" && mkdir -p "$src" &&
 			cp -r "$top/Kbuild" "$top/module" "$top/fs" "$src/" || return 1
 		[ -d "$top/.git" ] && echo "$(git -C "$top" describe --always --dirty)" > "$src/.version"
-		chroot "$kdir/chroot" make -C "/usr/src/linux-headers-$(cat "$kdir/abi")-amd64" \
+		# objtool reads /proc: mount one, in a namespace of its own.
+		unshare --mount --propagation private sh -c '
+			mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh \
+			"$kdir/chroot" "$kdir/chroot" make -C "/usr/src/linux-headers-$(cat "$kdir/abi")-amd64" \
 			M=/src W=1 MYPTS_VERSION="$(cat "$src/.version" 2>/dev/null || echo unknown)" \
 			modules > "$dir/build.log" 2>&1 && cp "$src/mypts.ko" "$dir/mypts.ko" || return 1
 	fi

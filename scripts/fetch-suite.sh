@@ -65,8 +65,13 @@ kbuild=$(tr ',|' '\n\n' <<<"$deps" | sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p'
 img="linux-image-$abi-amd64-unsigned"
 apt-cache "${apt_opts[@]}" show "$img=$ver" >/dev/null 2>&1 || img="linux-image-$abi-amd64"
 pkgs=("$img=$ver" "linux-headers-$abi-amd64=$ver" "linux-headers-$abi-common=$ver" "$kbuild=$ver")
-base=$(tr ',|' '\n\n' <<<"$deps" | sed -n 's/^ *\(linux-base-[^ ]*\).*/\1/p' | head -n1)
-[ -n "$base" ] && pkgs+=("$base=$ver")
+# Newer suites split the image: vmlinuz in linux-binary-*, the config in
+# linux-base-*; take whichever of those the image and headers name.
+imgdeps=$(apt-cache "${apt_opts[@]}" show "$img=$ver" | sed -n 's/^Depends: //p' | head -n1)
+for p in $(tr ',|' '\n\n' <<<"$deps, $imgdeps" |
+	   sed -n 's/^ *\(linux-\(base\|binary\)-[0-9][^ ]*\).*/\1/p' | sort -u); do
+	pkgs+=("$p=$ver")
+done
 (cd "$dir/debs" && apt-get "${apt_opts[@]}" download -q "${pkgs[@]}" >/dev/null 2>"$dir/download.err") || {
 	cat "$dir/download.err" >&2
 	log "apt-get download failed"
@@ -86,12 +91,16 @@ debootstrap --variant=minbase --include="$gcc,make,libc6-dev,libelf-dev,libssl-d
 mkdir -p "$dir/root"
 for deb in "$dir"/debs/*.deb; do
 	case $(basename "$deb") in
-	linux-image-*) dpkg-deb -x "$deb" "$dir/root" ;;
+	linux-image-*|linux-binary-*) dpkg-deb -x "$deb" "$dir/root" ;;
 	*) dpkg-deb -x "$deb" "$dir/chroot" ;;
 	esac
 done
-cp "$dir/root/boot/vmlinuz-$abi-amd64" "$dir/vmlinuz"
-cp "$dir/root/boot/config-$abi-amd64" "$dir/config"
+vmlinuz=$(find "$dir/root" "$dir/chroot/usr/lib/modules" -name "vmlinuz*" -type f 2>/dev/null | head -n1)
+config=$(find "$dir/root" "$dir/chroot/usr/lib/modules" \( -name "config-$abi-amd64" -o -name config \) \
+	 -type f 2>/dev/null | head -n1)
+[ -n "$vmlinuz" ] || { log "no vmlinuz in the image packages"; exit 1; }
+cp "$vmlinuz" "$dir/vmlinuz"
+[ -n "$config" ] && cp "$config" "$dir/config"
 rm -rf "$dir/root" "$dir/debs"
 echo "$suite" > "$dir/suite"
 echo "$abi" > "$dir/abi"
