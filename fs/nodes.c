@@ -187,22 +187,34 @@ void mypts_slave_node_kill(struct dentry *dentry)
 }
 
 /**
- * mypts_slave_node_pair() - the pair a slave node leads to
+ * mypts_slave_node_lock() - the pair a slave node leads to, held in place
  * @inode: an inode that opened as a mypts slave
  *
- * Context: Any context; takes mypts_nodes_lock. The caller keeps the pair
- * alive by holding tty_mutex (the pair's tty cannot be released under it)
- * or a reference of its own.
+ * Returns with mypts_nodes_lock held, whatever it returns: until
+ * mypts_slave_node_unlock(), the node cannot be killed, so a pair returned
+ * cannot be freed.
+ *
+ * Context: Any context; takes mypts_nodes_lock. Must not sleep until
+ * mypts_slave_node_unlock().
  * Return: the pair, or NULL for a node of a closed master or a foreign one.
  */
-struct mypts_pair *mypts_slave_node_pair(struct inode *inode)
+struct mypts_pair *mypts_slave_node_lock(struct inode *inode)
+	__acquires(&mypts_nodes_lock)
 {
-	struct mypts_pair *pair = NULL;
+	bool ours = mypts_sb_info(inode->i_sb) &&
+		    inode->i_ino >= MYPTS_FIRST_SLAVE_INO;
 
-	if (!mypts_sb_info(inode->i_sb) || inode->i_ino < MYPTS_FIRST_SLAVE_INO)
-		return NULL;
 	spin_lock(&mypts_nodes_lock);
-	pair = inode->i_private;
+	return ours ? inode->i_private : NULL;
+}
+
+/**
+ * mypts_slave_node_unlock() - end of mypts_slave_node_lock()
+ *
+ * Context: Holds mypts_nodes_lock; releases it.
+ */
+void mypts_slave_node_unlock(void)
+	__releases(&mypts_nodes_lock)
+{
 	spin_unlock(&mypts_nodes_lock);
-	return pair;
 }

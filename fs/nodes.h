@@ -17,6 +17,7 @@ void mypts_ptmx_node_set_mode(struct super_block *sb, umode_t mode);
 struct dentry *mypts_slave_node_create(struct super_block *sb,
 				       struct mypts_pair *pair, dev_t rdev);
 void mypts_slave_node_kill(struct dentry *dentry);
-struct mypts_pair *mypts_slave_node_pair(struct inode *inode);
+struct mypts_pair *mypts_slave_node_lock(struct inode *inode);
+void mypts_slave_node_unlock(void);
 
 #endif /* _MYPTS_NODES_H */

@@ -21,6 +21,7 @@ struct ktermios;
 #define MYPTS_OLD_TERMIOS const struct ktermios
 
 #include <linux/dcache.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/tty_flip.h>
@@ -89,6 +90,20 @@ static inline void mypts_port_link_wq(struct tty_port *port)
 static inline void mypts_port_link_wq(struct tty_port *port)
 {
 }
+#endif
+
+/* class_create() lost its owner argument in 6.4. */
+#if KERNEL_VERSION(6, 4, 0) > LINUX_VERSION_CODE
+#define mypts_class_create(name)	class_create(THIS_MODULE, name)
+#else
+#define mypts_class_create(name)	class_create(name)
+#endif
+
+/* A class's devnode() takes a const device since 6.2 (probed). */
+#ifdef MYPTS_HAVE_CONST_DEVNODE
+#define MYPTS_DEVNODE_DEV	const struct device
+#else
+#define MYPTS_DEVNODE_DEV	struct device
 #endif
 
 /*

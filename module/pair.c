@@ -8,8 +8,9 @@
  *
  *  1. live: the master file and the kernel's own slave file exist; the slave
  *     node is in the instance's root.
- *  2. master closed (mypts_pair_master_close()): the node is gone, the slave
- *     hung up, the kernel's slave file closed; slave fds users hold remain.
+ *  2. master closed (mypts_pair_hangup(), then the master's release): the
+ *     node is gone, the slave hung up, the kernel's slave file closed; slave
+ *     fds users hold remain.
  *  3. released (mypts_pair_release(), from the slave tty's remove): every
  *     slave fd is closed; the number and the limits are given back and the
  *     instance is no longer pinned. The memory goes with the last reference.

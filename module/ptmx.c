@@ -4,15 +4,19 @@
  * master, a file of ours (not a tty) that offers what a Linux pty master
  * offers.
  *
- * The device is one misc device, "myptmx". Every instance's "ptmx" node
- * has its number; opened there it allocates in that instance. Opened
- * anywhere else (/dev/myptmx), it allocates in the instance mounted on a
- * "mypts" (or "pts") directory beside it, the rule /dev/ptmx follows.
+ * The device is one character device of its own, "myptmx" (not a misc
+ * device: misc_open() holds a global mutex around ->open, which would put
+ * every pair allocation, and every misc open in the system, behind it).
+ * Every instance's "ptmx" node has its number; opened there it allocates in
+ * that instance. Opened anywhere else (/dev/myptmx), it allocates in the
+ * instance mounted on a "mypts" (or "pts") directory beside it, the rule
+ * /dev/ptmx follows.
  */
+#include <linux/cdev.h>
 #include <linux/compat.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/file.h>
-#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -31,22 +35,27 @@
 
 static const struct file_operations mypts_master_fops;
 
-static struct miscdevice mypts_ptmx_misc = {
-	.minor	= MISC_DYNAMIC_MINOR,
-	.name	= "myptmx",
-	.fops	= &mypts_master_fops,
-	.mode	= 0666,
-};
+static dev_t mypts_ptmx_dev;
+static struct cdev mypts_ptmx_cdev;
+static struct class *mypts_ptmx_class;
 
 /**
  * mypts_ptmx_devt() - device number of every ptmx node
  *
  * Context: Any context, after mypts_ptmx_init().
- * Return: the misc device's dev_t.
+ * Return: the ptmx device's dev_t.
  */
 dev_t mypts_ptmx_devt(void)
 {
-	return MKDEV(MISC_MAJOR, mypts_ptmx_misc.minor);
+	return mypts_ptmx_dev;
+}
+
+/* /dev/myptmx is for everyone, as /dev/ptmx is. */
+static char *mypts_ptmx_devnode(MYPTS_DEVNODE_DEV *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0666;
+	return NULL;
 }
 
 /*
@@ -155,6 +164,7 @@ static int mypts_master_release(struct inode *inode, struct file *filp)
 
 	mypts_pair_hangup(pair);
 	fput(pair->slave_file);
+	pair->slave_file = NULL;
 	mypts_pair_put(pair);
 	return 0;
 }
@@ -412,7 +422,8 @@ static int mypts_master_flush(struct mypts_pair *pair, unsigned long arg)
 	switch (arg) {
 	case TCIFLUSH:
 	case TCIOFLUSH:
-		mutex_lock(&pair->read_lock);
+		if (mutex_lock_interruptible(&pair->read_lock))
+			return -ERESTARTSYS;
 		kfifo_reset_out(&pair->out);
 		mutex_unlock(&pair->read_lock);
 		tty_wakeup(pair->tty);
@@ -445,7 +456,8 @@ static int mypts_master_xonc(struct mypts_pair *pair, unsigned long arg)
 	case TCION:
 		/* The master's own termios keeps the default ^S and ^Q. */
 		ch = arg == TCIOFF ? '\023' : '\021';
-		mutex_lock(&pair->write_lock);
+		if (mutex_lock_interruptible(&pair->write_lock))
+			return -ERESTARTSYS;
 		mypts_master_queue(pair, &ch, 1);
 		mutex_unlock(&pair->write_lock);
 		return 0;
@@ -517,11 +529,12 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 	case TIOCGPKT:
 		return put_user(READ_ONCE(pair->packet) ? 1 : 0, iarg);
 	case TIOCSIG:
-		if (arg != SIGINT && arg != SIGQUIT && arg != SIGTSTP)
+		val = (int)arg;
+		if (val != SIGINT && val != SIGQUIT && val != SIGTSTP)
 			return -EINVAL;
 		pid = tty_get_pgrp(tty);
 		if (pid)
-			kill_pgrp(pid, arg, 1);
+			kill_pgrp(pid, val, 1);
 		put_pid(pid);
 		return 0;
 	case TIOCGPGRP:
@@ -580,6 +593,8 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 			return -EPERM;
 		set_bit(MYPTS_MASTER_HUNG, &pair->flags);
 		mypts_pair_hangup(pair);
+		/* As a hung-up tty file: no more SIGIO. */
+		fasync_helper(-1, filp, 0, &pair->fasync);
 		return 0;
 	case TIOCGDEV:
 		return put_user(new_encode_dev(tty_devnum(tty)),
@@ -674,22 +689,56 @@ static const struct file_operations mypts_master_fops = {
 };
 
 /**
- * mypts_ptmx_init() - register the ptmx misc device
+ * mypts_ptmx_init() - register the ptmx character device and /dev/myptmx
  *
  * Context: Module init. Can sleep.
- * Return: 0 or the error of misc_register().
+ * Return: 0 or a negative errno.
  */
 int mypts_ptmx_init(void)
 {
-	return misc_register(&mypts_ptmx_misc);
+	struct device *dev;
+	int err;
+
+	err = alloc_chrdev_region(&mypts_ptmx_dev, 0, 1, "myptmx");
+	if (err)
+		goto err_out;
+	cdev_init(&mypts_ptmx_cdev, &mypts_master_fops);
+	mypts_ptmx_cdev.owner = THIS_MODULE;
+	err = cdev_add(&mypts_ptmx_cdev, mypts_ptmx_dev, 1);
+	if (err)
+		goto err_unregister_region;
+	mypts_ptmx_class = mypts_class_create("myptmx");
+	if (IS_ERR(mypts_ptmx_class)) {
+		err = PTR_ERR(mypts_ptmx_class);
+		goto err_del_cdev;
+	}
+	mypts_ptmx_class->devnode = mypts_ptmx_devnode;
+	dev = device_create(mypts_ptmx_class, NULL, mypts_ptmx_dev, NULL, "myptmx");
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto err_destroy_class;
+	}
+	return 0;
+
+err_destroy_class:
+	class_destroy(mypts_ptmx_class);
+err_del_cdev:
+	cdev_del(&mypts_ptmx_cdev);
+err_unregister_region:
+	unregister_chrdev_region(mypts_ptmx_dev, 1);
+err_out:
+	return err;
 }
 
 /**
- * mypts_ptmx_exit() - unregister the ptmx misc device
+ * mypts_ptmx_exit() - unregister /dev/myptmx and the ptmx character device
  *
  * Context: Module exit. Can sleep.
  */
 void mypts_ptmx_exit(void)
 {
-	misc_deregister(&mypts_ptmx_misc);
+	device_destroy(mypts_ptmx_class, mypts_ptmx_dev);
+	class_destroy(mypts_ptmx_class);
+	cdev_del(&mypts_ptmx_cdev);
+	unregister_chrdev_region(mypts_ptmx_dev, 1);
 }

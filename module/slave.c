@@ -75,24 +75,40 @@ void mypts_pkt_event(struct mypts_pair *pair, u8 set, u8 clear)
  * @filp: the file being opened
  * @idx: the pair number
  *
- * Context: Under tty_mutex (tty core).
+ * Refusals happen here, before the tty core counts the open, so a refused
+ * open never looks like a slave close to the master.
+ *
+ * Context: Under tty_mutex (tty core). Takes mypts_nodes_lock.
  * Return: the existing tty, NULL for the kernel's own first open of a new
- * pair (install follows), or ERR_PTR(-EIO) when the master is gone.
+ * pair (install follows), or ERR_PTR(-EIO) when the master is gone or the
+ * slave is locked.
  */
 static struct tty_struct *mypts_slave_lookup(struct tty_driver *driver,
 					     struct file *filp, int idx)
 {
-	struct mypts_pair *pair = mypts_slave_node_pair(file_inode(filp));
+	struct tty_struct *tty = ERR_PTR(-EIO);
+	struct mypts_pair *pair;
+	bool allocating;
 
-	if (!pair || pair->index != idx)
-		return ERR_PTR(-EIO);
-	if (pair->tty)
-		return pair->tty;
-	/* Only the allocating open may create the tty. */
-	if (READ_ONCE(pair->opener) != current)
-		return ERR_PTR(-EIO);
-	mypts_installing = pair;
-	return NULL;
+	mypts_installing = NULL;
+	pair = mypts_slave_node_lock(file_inode(filp));
+	if (!pair || pair->index != idx ||
+	    test_bit(MYPTS_MASTER_CLOSED, &pair->flags))
+		goto out;
+	allocating = READ_ONCE(pair->opener) == current;
+	/* A new pair is locked; only the kernel's own open passes. */
+	if (test_bit(MYPTS_LOCKED, &pair->flags) && !allocating)
+		goto out;
+	if (pair->tty) {
+		tty = pair->tty;
+	} else if (allocating) {
+		/* Only the allocating open may create the tty. */
+		mypts_installing = pair;
+		tty = NULL;
+	}
+out:
+	mypts_slave_node_unlock();
+	return tty;
 }
 
 /**
@@ -158,28 +174,32 @@ static void mypts_slave_cleanup(struct tty_struct *tty)
  * @tty: the slave
  * @filp: the file
  *
+ * Lookup refused locked slaves already; a master that closed since then
+ * still fails the open. Input the master queued while nobody could take it
+ * (after a hangup killed the discipline) is pushed again.
+ *
  * Context: Under tty_lock (tty core). Can sleep.
- * Return: 0, or -EIO while the slave is locked or after the master closed.
+ * Return: 0, or -EIO after the master closed.
  */
 static int mypts_slave_open(struct tty_struct *tty, struct file *filp)
 {
 	struct mypts_pair *pair = tty->driver_data;
+	unsigned long flags;
 
 	if (test_bit(MYPTS_MASTER_CLOSED, &pair->flags))
 		return -EIO;
-	/* A new pair is locked; only the kernel's own open passes. */
-	if (test_bit(MYPTS_LOCKED, &pair->flags) &&
-	    READ_ONCE(pair->opener) != current)
-		return -EIO;
 	clear_bit(MYPTS_SLAVE_CLOSED, &pair->flags);
 	set_bit(TTY_THROTTLED, &tty->flags);
+	spin_lock_irqsave(&pair->port.lock, flags);
+	tty_flip_buffer_push(&pair->port);
+	spin_unlock_irqrestore(&pair->port.lock, flags);
 	return 0;
 }
 
 /**
  * mypts_slave_close() - close of a slave fd
  * @tty: the slave
- * @filp: the file, or NULL during a hangup
+ * @filp: the file (or, during a hangup, the console file, if any)
  *
  * When the last fd a user holds closes (the kernel's own is the other one
  * left), the master's reads turn to EIO once drained, and its poll to
@@ -287,6 +307,10 @@ static int mypts_slave_ioctl(struct tty_struct *tty, unsigned int cmd,
 	unsigned long flags;
 	int ret;
 
+	/* Other disciplines (N_PPP, N_HDLC...) flush their own queues. */
+	if (tty->termios.c_line != N_TTY)
+		return -ENOIOCTLCMD;
+
 	switch (cmd) {
 	case TCFLSH:
 		ret = tty_check_change(tty);
@@ -356,7 +380,8 @@ static void mypts_slave_set_termios(struct tty_struct *tty,
  * mypts_slave_unthrottle() - the slave's discipline has room again
  * @tty: the slave
  *
- * Wakes master writers and pushes any input still in the flip buffer.
+ * Wakes master writers waiting for room; the discipline restarts the flip
+ * worker itself.
  *
  * Context: Process context (discipline read), under termios_rwsem.
  */
@@ -427,6 +452,11 @@ static MYPTS_PORT_RECV_RET mypts_port_receive_buf(struct tty_port *port,
 		return 0;
 	n = mypts_ldisc_receive_buf(ld, p, f, count);
 	tty_ldisc_deref(ld);
+	/*
+	 * Wake even when nothing was taken: the worker frees a consumed
+	 * buffer only on its way to the next one, and that call's wakeup is
+	 * what tells a waiting writer about the room.
+	 */
 	wake_up_interruptible_poll(&pair->write_wait, EPOLLOUT);
 	return n;
 }

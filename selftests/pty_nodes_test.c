@@ -150,6 +150,21 @@ TEST_F(pty, slave_node_chmod_chown)
 	pty_close_pair(&p);
 }
 
+TEST_F(pty, refused_slave_open_is_not_a_close)
+{
+	char c;
+	int m;
+
+	/* A refused open of the locked slave leaves the master as it was. */
+	m = open_master(_metadata, self->dir, O_NONBLOCK);
+	EXPECT_EQ(-1, pty_open_slave(self->dir, 0, 0));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(POLLOUT, pty_poll(m, POLLIN | POLLOUT, 200));
+	EXPECT_EQ(-1, read(m, &c, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	close(m);
+}
+
 TEST_F(pty, slave_locked_until_unlock)
 {
 	char buf[16];
