@@ -105,8 +105,8 @@ void mypts_ptmx_node_set_mode(struct super_block *sb, umode_t mode)
  * Owner and mode come from the mount options, else from the opener's fsuid
  * and fsgid, as on devpts. Watchers of the root see the creation.
  *
- * Context: Process context. Takes the root inode's i_rwsem and
- * mypts_nodes_lock. Can sleep.
+ * Context: Process context. Takes the instance's opts_lock, the root
+ * inode's i_rwsem and mypts_nodes_lock. Can sleep.
  * Return: the node's dentry, with a reference for the caller, or an
  * ERR_PTR (-ENOMEM, or -EEXIST if the name is somehow taken).
  */
@@ -115,16 +115,18 @@ struct dentry *mypts_slave_node_create(struct super_block *sb,
 {
 	struct mypts_fs_info *fsi = sb->s_fs_info;
 	struct dentry *root = sb->s_root;
+	struct mypts_mount_opts opts;
 	struct dentry *dentry;
 	struct inode *inode;
 	char name[12];
 
+	mypts_fs_opts(fsi, &opts);
 	inode = mypts_node_inode(sb, MYPTS_FIRST_SLAVE_INO + pair->index,
-				 READ_ONCE(fsi->opts.mode), rdev);
+				 opts.mode, rdev);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	inode->i_uid = fsi->opts.setuid ? fsi->opts.uid : current_fsuid();
-	inode->i_gid = fsi->opts.setgid ? fsi->opts.gid : current_fsgid();
+	inode->i_uid = opts.setuid ? opts.uid : current_fsuid();
+	inode->i_gid = opts.setgid ? opts.gid : current_fsgid();
 	spin_lock(&mypts_nodes_lock);
 	inode->i_private = pair;
 	spin_unlock(&mypts_nodes_lock);

@@ -132,13 +132,16 @@ static int mypts_parse_param(struct fs_context *fc, struct fs_parameter *param)
  * Ids are printed as the reader's user namespace sees them.
  *
  * Context: Process context, under namespace_sem held for reading (VFS).
+ * Takes the instance's opts_lock.
  * Return: 0.
  */
 static int mypts_show_options(struct seq_file *m, struct dentry *root)
 {
 	struct mypts_fs_info *fsi = root->d_sb->s_fs_info;
-	struct mypts_mount_opts *opts = &fsi->opts;
+	struct mypts_mount_opts copy;
+	struct mypts_mount_opts *opts = &copy;
 
+	mypts_fs_opts(fsi, &copy);
 	if (opts->setuid)
 		seq_printf(m, ",uid=%u",
 			   from_kuid_munged(seq_user_ns(m), opts->uid));
@@ -180,6 +183,7 @@ static int mypts_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!fsi)
 		return -ENOMEM;
 	fsi->opts = *opts;
+	spin_lock_init(&fsi->opts_lock);
 	fsi->reserve = current->nsproxy->mnt_ns == init_task.nsproxy->mnt_ns;
 	fsi->id = atomic_inc_return(&mypts_instance_ids);
 	fsi->sb = sb;
@@ -239,7 +243,7 @@ static int mypts_get_tree(struct fs_context *fc)
  * finished before this runs.
  *
  * Context: Process context, under sb->s_umount held for writing. Takes the
- * ptmx inode's i_rwsem.
+ * instance's opts_lock and the ptmx inode's i_rwsem.
  * Return: 0.
  */
 static int mypts_reconfigure(struct fs_context *fc)
@@ -249,7 +253,9 @@ static int mypts_reconfigure(struct fs_context *fc)
 	struct mypts_mount_opts *opts = fc->fs_private;
 
 	lockdep_assert_held_write(&sb->s_umount);
+	spin_lock(&fsi->opts_lock);
 	fsi->opts = *opts;
+	spin_unlock(&fsi->opts_lock);
 	mypts_ptmx_node_set_mode(sb, opts->ptmxmode);
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -20,8 +21,9 @@
  * @ptmxmode: permission bits of the instance's ptmx node
  * @max: most pairs the instance may hold at once
  *
- * Written at mount and at remount, under the superblock's s_umount held for
- * writing; read by allocation under s_umount held for reading or later.
+ * Written at mount, and at remount under the superblock's s_umount held for
+ * writing and the instance's @opts_lock; readers copy what they need under
+ * @opts_lock (mypts_fs_opts()).
  */
 struct mypts_mount_opts {
 	kuid_t uid;
@@ -36,6 +38,7 @@ struct mypts_mount_opts {
 /**
  * struct mypts_fs_info - one mypts instance
  * @opts: the mount options in force
+ * @opts_lock: protects @opts against a remount while nodes are made
  * @id: instance number, for debug messages only
  * @reserve: mounted from the initial mount namespace, so may use the reserve
  * @sb: the instance's superblock
@@ -45,6 +48,7 @@ struct mypts_mount_opts {
  */
 struct mypts_fs_info {
 	struct mypts_mount_opts opts;
+	spinlock_t opts_lock;	/* @opts after mount */
 	unsigned int id;
 	bool reserve;
 	struct super_block *sb;
@@ -65,6 +69,21 @@ extern struct file_system_type mypts_fs_type;
 static inline struct mypts_fs_info *mypts_sb_info(struct super_block *sb)
 {
 	return sb->s_type == &mypts_fs_type ? sb->s_fs_info : NULL;
+}
+
+/**
+ * mypts_fs_opts() - a consistent copy of an instance's options
+ * @fsi: the instance
+ * @opts: where to copy them
+ *
+ * Context: Any context; takes @fsi->opts_lock.
+ */
+static inline void mypts_fs_opts(struct mypts_fs_info *fsi,
+				 struct mypts_mount_opts *opts)
+{
+	spin_lock(&fsi->opts_lock);
+	*opts = fsi->opts;
+	spin_unlock(&fsi->opts_lock);
 }
 
 int mypts_fs_init(void);
