@@ -4,7 +4,7 @@
 # packages already present are not touched and no network is used then.
 set -euo pipefail
 
-pkgs=(qemu-system-x86 busybox-static cpio gcc gcc-12 gcc-multilib make libc6-dev libelf1 libssl3
+pkgs=(qemu-system-x86 busybox-static cpio debootstrap gcc gcc-12 gcc-multilib make libc6-dev libelf1 libssl3
       xz-utils perl gawk)
 need=()
 for p in "${pkgs[@]}"; do

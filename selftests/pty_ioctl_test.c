@@ -191,6 +191,31 @@ TEST_F(pty, packet_mode_ixon_toggle)
 	pty_close_pair(&p);
 }
 
+TEST_F(pty, packet_mode_extproc_ioctl_event)
+{
+	unsigned char buf[16];
+	struct pty_pair p;
+	int one = 1;
+
+	open_pair(_metadata, self->dir, &p);
+	ASSERT_EQ(0, ioctl(p.master, TIOCPKT, &one));
+	/* Turning EXTPROC on posts TIOCPKT_IOCTL (telnetd's LINEMODE)... */
+	ASSERT_EQ(0, pty_lflags(p.slave, EXTPROC, 0));
+	ASSERT_EQ(1, read_packet(p.master, buf, sizeof(buf)));
+	EXPECT_EQ(TIOCPKT_IOCTL, buf[0]);
+	/* ... and so does every termios change while it is on, */
+	ASSERT_EQ(0, pty_lflags(p.slave, 0, ECHO));
+	ASSERT_EQ(1, read_packet(p.master, buf, sizeof(buf)));
+	EXPECT_EQ(TIOCPKT_IOCTL, buf[0]);
+	/* turning it off included. */
+	ASSERT_EQ(0, pty_lflags(p.slave, 0, EXTPROC));
+	ASSERT_EQ(1, read_packet(p.master, buf, sizeof(buf)));
+	EXPECT_EQ(TIOCPKT_IOCTL, buf[0]);
+	ASSERT_EQ(0, pty_lflags(p.slave, ECHO, 0));
+	EXPECT_EQ(0, pty_poll(p.master, POLLIN | POLLPRI, PTY_QUIET_MS));
+	pty_close_pair(&p);
+}
+
 TEST_F(pty, packet_mode_reenable_clears_status)
 {
 	unsigned char buf[16];
