@@ -50,7 +50,7 @@ fi
 
 log "fetching Debian kernel $abi into $dir"
 rm -rf "$dir"
-mkdir -p "$dir/debs" "$dir/root"
+mkdir -p "$dir/debs" "$dir/pkg"
 cd "$dir/debs"
 
 ver=$(apt-cache show "linux-headers-$abi-amd64" 2>/dev/null |
@@ -73,18 +73,18 @@ if ! apt-get download -q "${pkgs[@]}" >/dev/null 2>download.err; then
 fi
 
 for deb in linux-image-*.deb linux-headers-*.deb linux-kbuild-*.deb; do
-	dpkg-deb -x "$deb" "$dir/root"
+	dpkg-deb -x "$deb" "$dir/pkg"
 done
 
 # The headers refer to each other and to kbuild by absolute /usr paths.
 # Re-point those links and includes into the cache.
-hdr=$dir/root/usr/src/linux-headers-$abi-amd64
-common=$dir/root/usr/src/linux-headers-$abi-common
-kbuild=$dir/root/usr/lib/linux-kbuild-6.1
+hdr=$dir/pkg/usr/src/linux-headers-$abi-amd64
+common=$dir/pkg/usr/src/linux-headers-$abi-common
+kbuild=$dir/pkg/usr/lib/linux-kbuild-6.1
 find "$hdr" "$common" -maxdepth 3 -type l | while read -r l; do
 	t=$(readlink "$l")
 	case "$t" in
-	/usr/*) ln -sfn "$dir/root$t" "$l" ;;
+	/usr/*) ln -sfn "$dir/pkg$t" "$l" ;;
 	../*|*/*) ;;
 	esac
 done
@@ -93,8 +93,8 @@ for mk in "$hdr/Makefile"; do
 	sed -i "s|/usr/src/linux-headers-$abi-common|$common|g" "$mk"
 done
 ln -sfn "$hdr" "$dir/build"
-cp "$dir/root/boot/vmlinuz-$abi-amd64" "$dir/vmlinuz"
-cp "$dir/root/boot/config-$abi-amd64" "$dir/config"
+cp "$dir/pkg/boot/vmlinuz-$abi-amd64" "$dir/vmlinuz"
+cp "$dir/pkg/boot/config-$abi-amd64" "$dir/config"
 
 # From linux-source: the kselftest harness, checkpatch and kernel-doc.
 log "extracting tools from linux-source-6.1 (one pass over the tarball)"

@@ -88,20 +88,20 @@ debootstrap --variant=minbase --include="$gcc,make,libc6-dev,libelf-dev,libssl-d
 # The headers' Makefile calls "gcc-N" (or gcc); make sure "gcc" is there too.
 [ -e "$dir/chroot/usr/bin/gcc" ] || ln -s "$gcc" "$dir/chroot/usr/bin/gcc"
 
-mkdir -p "$dir/root"
+mkdir -p "$dir/pkg"
 for deb in "$dir"/debs/*.deb; do
 	case $(basename "$deb") in
-	linux-image-*|linux-binary-*) dpkg-deb -x "$deb" "$dir/root" ;;
+	linux-image-*|linux-binary-*) dpkg-deb -x "$deb" "$dir/pkg" ;;
 	*) dpkg-deb -x "$deb" "$dir/chroot" ;;
 	esac
 done
-vmlinuz=$(find "$dir/root" "$dir/chroot/usr/lib/modules" -name "vmlinuz*" -type f 2>/dev/null | head -n1)
-config=$(find "$dir/root" "$dir/chroot/usr/lib/modules" \( -name "config-$abi-amd64" -o -name config \) \
+vmlinuz=$(find "$dir/pkg" "$dir/chroot/usr/lib/modules" -name "vmlinuz*" -type f 2>/dev/null | head -n1)
+config=$(find "$dir/pkg" "$dir/chroot/usr/lib/modules" \( -name "config-$abi-amd64" -o -name config \) \
 	 -type f 2>/dev/null | head -n1)
 [ -n "$vmlinuz" ] || { log "no vmlinuz in the image packages"; exit 1; }
 cp "$vmlinuz" "$dir/vmlinuz"
 [ -n "$config" ] && cp "$config" "$dir/config"
-rm -rf "$dir/root" "$dir/debs"
+rm -rf "$dir/pkg" "$dir/debs"
 echo "$suite" > "$dir/suite"
 echo "$abi" > "$dir/abi"
 touch "$dir/.complete"

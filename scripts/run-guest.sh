@@ -29,9 +29,9 @@ probe_kvm() {
 		tmp=$(mktemp -d)
 		# init writes to ttyS1 and powers off; a healthy KVM does this in seconds.
 		printf '#!/bin/busybox sh\n/bin/busybox mount -t devtmpfs d /dev\necho kvm-ok > /dev/ttyS1\n/bin/busybox poweroff -f\n' > "$tmp/init"
-		mkdir -p "$tmp/root/bin" && cp /bin/busybox "$tmp/root/bin/" && mv "$tmp/init" "$tmp/root/init" && chmod +x "$tmp/root/init"
-		mkdir -p "$tmp/root/dev"
-		(cd "$tmp/root" && find . | cpio -o -H newc --quiet) > "$tmp/probe.cpio"
+		mkdir -p "$tmp/fs/bin" && cp /bin/busybox "$tmp/fs/bin/" && mv "$tmp/init" "$tmp/fs/init" && chmod +x "$tmp/fs/init"
+		mkdir -p "$tmp/fs/dev"
+		(cd "$tmp/fs" && find . | cpio -o -H newc --quiet) > "$tmp/probe.cpio"
 		timeout -k 2 20 "$qemu" "${base[@]}" -accel kvm -cpu host -kernel "$kernel" \
 			-initrd "$tmp/probe.cpio" -append "console=ttyS0 panic=-1 quiet" \
 			-serial null -serial "file:$tmp/out" >/dev/null 2>&1 || true
