@@ -465,6 +465,59 @@ static int mypts_master_xonc(struct mypts_pair *pair, unsigned long arg)
 	return -EINVAL;
 }
 
+/* The session a process group belongs to, or NULL. Context: RCU read side. */
+static struct pid *mypts_pgrp_session(struct pid *pgrp)
+{
+	struct task_struct *leader = pid_task(pgrp, PIDTYPE_PGID);
+
+	if (!leader)
+		leader = pid_task(pgrp, PIDTYPE_PID);
+	return leader ? task_session(leader) : NULL;
+}
+
+/*
+ * TIOCSPGRP on a master sets the slave's foreground group, with the rules a
+ * slave fd has: the caller's controlling terminal must be the slave, and the
+ * group must be in the caller's session.
+ * Context: process context; takes the slave's ctrl.lock and the RCU read
+ * side. May send SIGTTOU (tty_check_change()).
+ */
+static int mypts_master_set_pgrp(struct tty_struct *tty, pid_t __user *uarg)
+{
+	struct pid *pgrp;
+	pid_t nr;
+	int ret;
+
+	ret = tty_check_change(tty);
+	if (ret)
+		return ret == -EIO ? -ENOTTY : ret;
+	if (get_user(nr, uarg))
+		return -EFAULT;
+	if (nr < 0)
+		return -EINVAL;
+
+	spin_lock_irq(&tty->ctrl.lock);
+	if (current->signal->tty != tty ||
+	    tty->ctrl.session != task_session(current)) {
+		ret = -ENOTTY;
+		goto out_unlock;
+	}
+	rcu_read_lock();
+	pgrp = find_vpid(nr);
+	if (!pgrp)
+		ret = -ESRCH;
+	else if (mypts_pgrp_session(pgrp) != task_session(current))
+		ret = -EPERM;
+	if (!ret) {
+		put_pid(tty->ctrl.pgrp);
+		tty->ctrl.pgrp = get_pid(pgrp);
+	}
+	rcu_read_unlock();
+out_unlock:
+	spin_unlock_irq(&tty->ctrl.lock);
+	return ret;
+}
+
 /*
  * Forward an ioctl that Linux applies to the slave, as the slave file.
  * Context: process context, no lock held; the tty core locks. Can sleep.
@@ -632,6 +685,7 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 		/* Termios of a master is the slave's, as on Linux. */
 		return tty_mode_ioctl(tty, cmd, (unsigned long)uarg);
 	case TIOCSPGRP:
+		return mypts_master_set_pgrp(tty, uarg);
 	case TIOCSCTTY:
 		return mypts_master_slave_ioctl(pair, cmd, arg, compat);
 	}

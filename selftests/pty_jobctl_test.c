@@ -586,4 +586,64 @@ TEST_F(pty, tcsetpgrp_moves_the_foreground)
 	pty_close_pair(&p);
 }
 
+/* What the session leader saw of TIOCSPGRP on the master. */
+struct spgrp_result {
+	int set_member;
+	int set_missing;
+	pid_t member;
+};
+
+TEST_F(pty, tiocspgrp_through_the_master)
+{
+	struct spgrp_result *r;
+	struct pty_pair p;
+	pid_t leader;
+	int v = -1;
+
+	open_pair(_metadata, self->dir, &p);
+	pty_slave_path(self->dir, p.index, self->path, sizeof(self->path));
+	r = pty_shared(sizeof(*r));
+	ASSERT_NE(NULL, r);
+	/* Not our controlling terminal: ENOTTY, after the argument checks. */
+	v = getpgrp();
+	EXPECT_EQ(-1, ioctl(p.master, TIOCSPGRP, &v));
+	EXPECT_EQ(ENOTTY, errno);
+	v = -1;
+	EXPECT_EQ(-1, ioctl(p.master, TIOCSPGRP, &v));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(p.master, TIOCSPGRP, (void *)1));
+	EXPECT_EQ(EFAULT, errno);
+
+	leader = fork();
+	ASSERT_LE(0, leader);
+	if (!leader) {
+		pid_t member, missing = 0x3ffffff0;
+		int fd;
+
+		pty_block_signal(SIGTTOU);
+		fd = pty_make_ctty(self->path);
+		if (fd < 0)
+			_exit(1);
+		member = fork();
+		if (member < 0)
+			_exit(2);
+		if (!member) {
+			setpgid(0, 0);
+			pause();
+			_exit(0);
+		}
+		setpgid(member, member);
+		r->member = member;
+		r->set_member = ioctl(p.master, TIOCSPGRP, &member) ? errno : 0;
+		r->set_missing = ioctl(p.master, TIOCSPGRP, &missing) ? errno : 0;
+		kill(member, SIGKILL);
+		pty_wait_child(member);
+		_exit(0);
+	}
+	EXPECT_EQ(0, pty_wait_child(leader));
+	EXPECT_EQ(0, r->set_member);
+	EXPECT_EQ(ESRCH, r->set_missing);
+	pty_close_pair(&p);
+}
+
 TEST_HARNESS_MAIN
