@@ -664,11 +664,7 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 	case TCSETSF:
 	case TCSETSF2:
 	case TCSETAF:
-		/* The slave's input is flushed: as n_tty tells a pty master. */
-		ret = tty_mode_ioctl(tty, cmd, (unsigned long)uarg);
-		if (!ret)
-			mypts_pkt_event(pair, TIOCPKT_FLUSHREAD, 0);
-		return ret;
+		return mypts_slave_set_termios_flush(tty, cmd, (unsigned long)uarg);
 	case TCGETS:
 	case TCSETS:
 	case TCSETSW:

@@ -288,6 +288,28 @@ static void mypts_slave_flush_buffer(struct tty_struct *tty)
 }
 
 /**
+ * mypts_slave_set_termios_flush() - TCSETSF and its kin on a slave
+ * @tty: the slave
+ * @cmd: TCSETSF, TCSETSF2 or TCSETAF
+ * @arg: the user's termios, as a kernel-usable pointer value
+ *
+ * The slave's input is flushed, which packet mode reports as n_tty reports
+ * it to a pty master. Used for the slave's fds and for the master's.
+ *
+ * Context: Process context. Can sleep; may send SIGTTOU.
+ * Return: the result of tty_mode_ioctl().
+ */
+int mypts_slave_set_termios_flush(struct tty_struct *tty, unsigned int cmd,
+				  unsigned long arg)
+{
+	int ret = tty_mode_ioctl(tty, cmd, arg);
+
+	if (!ret)
+		mypts_pkt_event(tty->driver_data, TIOCPKT_FLUSHREAD, 0);
+	return ret;
+}
+
+/**
  * mypts_slave_ioctl() - ioctls a slave driver sees before the discipline
  * @tty: the slave
  * @cmd: the ioctl
@@ -333,11 +355,7 @@ static int mypts_slave_ioctl(struct tty_struct *tty, unsigned int cmd,
 	case TCSETSF:
 	case TCSETSF2:
 	case TCSETAF:
-		/* The discipline's input is flushed: as n_tty tells a pty master. */
-		ret = tty_mode_ioctl(tty, cmd, arg);
-		if (!ret)
-			mypts_pkt_event(pair, TIOCPKT_FLUSHREAD, 0);
-		return ret;
+		return mypts_slave_set_termios_flush(tty, cmd, arg);
 	}
 	return -ENOIOCTLCMD;
 }

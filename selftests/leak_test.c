@@ -20,14 +20,6 @@ static const char *const caches[] = {
 	"kmalloc-4k", "kmalloc-1k", "dentry", "inode_cache", "filp",
 };
 
-static int open_master(const char *dir)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/ptmx", dir);
-	return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-}
-
 static int open_slave_path(const char *dir, int m)
 {
 	char path[128];
@@ -56,7 +48,7 @@ static pid_t spawn_victim(const char *dir, int ready)
 
 	if (pid == 0) {
 		char c;
-		int m = open_master(dir);
+		int m = mypts_open_ptmx(dir, 0);
 		int s = m >= 0 ? open_peer(m) : -1;
 
 		if (s < 0)
@@ -109,13 +101,13 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 	for (i = 0; i < CYCLES; i++) {
 		switch (i % 7) {
 		case 0:		/* master alone */
-			m = open_master(self->dir);
+			m = mypts_open_ptmx(self->dir, 0);
 			ASSERT_LE(0, m);
 			ASSERT_EQ(3, write(m, "abc", 3));
 			close(m);
 			break;
 		case 1:		/* slave by path, master closed first */
-			m = open_master(self->dir);
+			m = mypts_open_ptmx(self->dir, 0);
 			ASSERT_LE(0, m);
 			s = open_slave_path(self->dir, m);
 			ASSERT_LE(0, s);
@@ -124,7 +116,7 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 			close(s);
 			break;
 		case 2:		/* slave by path, slave closed first */
-			m = open_master(self->dir);
+			m = mypts_open_ptmx(self->dir, 0);
 			ASSERT_LE(0, m);
 			s = open_slave_path(self->dir, m);
 			ASSERT_LE(0, s);
@@ -133,7 +125,7 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 			close(m);
 			break;
 		case 3:		/* peer, slave closed first */
-			m = open_master(self->dir);
+			m = mypts_open_ptmx(self->dir, 0);
 			ASSERT_LE(0, m);
 			s = open_peer(m);
 			ASSERT_LE(0, s);
@@ -141,7 +133,7 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 			close(m);
 			break;
 		case 4:		/* two peers outlive the master */
-			m = open_master(self->dir);
+			m = mypts_open_ptmx(self->dir, 0);
 			ASSERT_LE(0, m);
 			s = open_peer(m);
 			ASSERT_LE(0, s);
@@ -152,7 +144,7 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 			close(s);
 			break;
 		case 5:		/* slave reopened after its close */
-			m = open_master(self->dir);
+			m = mypts_open_ptmx(self->dir, 0);
 			ASSERT_LE(0, m);
 			s = open_slave_path(self->dir, m);
 			ASSERT_LE(0, s);
@@ -164,7 +156,7 @@ TEST_F_TIMEOUT(leak, ten_thousand_cycles, 600)
 			break;
 		case 6:		/* the opener killed midway */
 			if (i % 49 != 6) {
-				m = open_master(self->dir);
+				m = mypts_open_ptmx(self->dir, 0);
 				ASSERT_LE(0, m);
 				close(m);
 				break;

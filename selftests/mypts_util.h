@@ -95,6 +95,15 @@ static inline int mypts_file_has_line(const char *path, const char *needle)
 	return found;
 }
 
+/* Open the ptmx node of the instance mounted at @dir: a new master. */
+static inline int mypts_open_ptmx(const char *dir, int flags)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/ptmx", dir);
+	return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | flags);
+}
+
 /* The integer in a file such as a sysctl, or -1. */
 static inline int mypts_read_int(const char *path)
 {

@@ -20,14 +20,6 @@
 #define MAX_PATH	"/proc/sys/kernel/mypts/max"
 #define RESERVE_PATH	"/proc/sys/kernel/mypts/reserve"
 
-static int open_ptmx(const char *dir)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/ptmx", dir);
-	return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-}
-
 static int open_slave(const char *dir, int master, int flags)
 {
 	char path[128];
@@ -84,7 +76,7 @@ TEST_F(ptmx, pair_lifecycle_and_nr)
 	int m, s;
 
 	ASSERT_LE(0, base);
-	m = open_ptmx(self->dir);
+	m = mypts_open_ptmx(self->dir, 0);
 	ASSERT_LE(0, m);
 	EXPECT_EQ(base + 1, mypts_read_int(NR_PATH));
 	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
@@ -126,8 +118,8 @@ TEST_F(ptmx, numbers_are_per_instance_and_reused)
 	int m1, m2, m3;
 
 	ASSERT_EQ(0, mount("mypts", self->dir2, "mypts", 0, "ptmxmode=0666"));
-	m1 = open_ptmx(self->dir);
-	m2 = open_ptmx(self->dir2);
+	m1 = mypts_open_ptmx(self->dir, 0);
+	m2 = mypts_open_ptmx(self->dir2, 0);
 	ASSERT_LE(0, m1);
 	ASSERT_LE(0, m2);
 	ASSERT_EQ(0, ioctl(m1, TIOCGPTN, &a));
@@ -135,7 +127,7 @@ TEST_F(ptmx, numbers_are_per_instance_and_reused)
 	EXPECT_EQ(0u, a);
 	EXPECT_EQ(0u, b);
 	close(m1);
-	m3 = open_ptmx(self->dir);
+	m3 = mypts_open_ptmx(self->dir, 0);
 	ASSERT_LE(0, m3);
 	ASSERT_EQ(0, ioctl(m3, TIOCGPTN, &c));
 	EXPECT_EQ(0u, c);
@@ -149,13 +141,13 @@ TEST_F(ptmx, instance_max_gives_enospc)
 
 	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", MS_REMOUNT, "ptmxmode=0666,max=2"));
 	for (i = 0; i < 2; i++) {
-		m[i] = open_ptmx(self->dir);
+		m[i] = mypts_open_ptmx(self->dir, 0);
 		ASSERT_LE(0, m[i]);
 	}
-	EXPECT_EQ(-1, open_ptmx(self->dir));
+	EXPECT_EQ(-1, mypts_open_ptmx(self->dir, 0));
 	EXPECT_EQ(ENOSPC, errno);
 	close(m[0]);
-	m[2] = open_ptmx(self->dir);
+	m[2] = mypts_open_ptmx(self->dir, 0);
 	EXPECT_LE(0, m[2]);
 	close(m[1]);
 	close(m[2]);
@@ -173,7 +165,7 @@ TEST_F(ptmx, global_max_is_exact)
 	ASSERT_EQ(0, mypts_write_int(RESERVE_PATH, 1));
 	ASSERT_EQ(0, mypts_write_int(MAX_PATH, base + 4));
 	for (i = 0; i < 4; i++) {
-		m[i] = open_ptmx(self->dir);
+		m[i] = mypts_open_ptmx(self->dir, 0);
 		if (m[i] >= 0)
 			n++;
 		else
@@ -204,7 +196,7 @@ TEST_F(ptmx, umount_busy_with_pairs_free_without)
 {
 	int m;
 
-	m = open_ptmx(self->dir);
+	m = mypts_open_ptmx(self->dir, 0);
 	ASSERT_LE(0, m);
 	EXPECT_EQ(-1, umount(self->dir));
 	EXPECT_EQ(EBUSY, errno);
@@ -270,7 +262,7 @@ TEST_F(ptmx, peer_and_fdinfo)
 	int m, s, unlock = 0, found = 0;
 	FILE *f;
 
-	m = open_ptmx(self->dir);
+	m = mypts_open_ptmx(self->dir, 0);
 	ASSERT_LE(0, m);
 	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
 	EXPECT_EQ(-1, ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY));

@@ -6,8 +6,11 @@
  * each direction holds. Every case runs on a private devpts instance and on
  * a mypts instance (pty_fixture.h) and asserts what Linux's devpts does.
  */
+#include <stdbool.h>
+
 #include "kselftest_harness.h"
 #include "mypts_util.h"
+
 #include "pty_util.h"
 #include "pty_fixture.h"
 
@@ -399,44 +402,39 @@ static size_t pump(int wfd, int rfd, const unsigned char *in, unsigned char *out
 	return rd;
 }
 
-TEST_F_TIMEOUT(pty, bulk_master_to_slave, 120)
+/* BULK_LEN random bytes from one side to the other, raw, compared. */
+static void bulk_one_way(struct __test_metadata *_metadata, const char *dir,
+			 bool from_master, unsigned int seed)
 {
 	unsigned char *in, *out;
 	struct pty_pair p;
+	int from, to;
 
 	in = malloc(BULK_LEN);
 	out = malloc(BULK_LEN);
 	ASSERT_TRUE(in && out);
-	pty_fill_random(in, BULK_LEN, 0x6d797074);
-	open_pair(_metadata, self->dir, &p);
+	pty_fill_random(in, BULK_LEN, seed);
+	open_pair(_metadata, dir, &p);
+	from = from_master ? p.master : p.slave;
+	to = from_master ? p.slave : p.master;
 	ASSERT_EQ(0, pty_set_raw(p.slave));
-	ASSERT_EQ(0, pty_set_nonblock(p.master, 1));
-	EXPECT_EQ(BULK_LEN, pump(p.master, p.slave, in, out, BULK_LEN));
+	ASSERT_EQ(0, pty_set_nonblock(from, 1));
+	EXPECT_EQ(BULK_LEN, pump(from, to, in, out, BULK_LEN));
 	EXPECT_EQ(0, memcmp(in, out, BULK_LEN));
-	EXPECT_EQ(0, pty_poll(p.master, POLLIN, 0));
+	EXPECT_EQ(0, pty_poll(from, POLLIN, 0));
 	pty_close_pair(&p);
 	free(in);
 	free(out);
 }
 
+TEST_F_TIMEOUT(pty, bulk_master_to_slave, 120)
+{
+	bulk_one_way(_metadata, self->dir, true, 0x6d797074);
+}
+
 TEST_F_TIMEOUT(pty, bulk_slave_to_master, 120)
 {
-	unsigned char *in, *out;
-	struct pty_pair p;
-
-	in = malloc(BULK_LEN);
-	out = malloc(BULK_LEN);
-	ASSERT_TRUE(in && out);
-	pty_fill_random(in, BULK_LEN, 0x70747321);
-	open_pair(_metadata, self->dir, &p);
-	ASSERT_EQ(0, pty_set_raw(p.slave));
-	ASSERT_EQ(0, pty_set_nonblock(p.slave, 1));
-	EXPECT_EQ(BULK_LEN, pump(p.slave, p.master, in, out, BULK_LEN));
-	EXPECT_EQ(0, memcmp(in, out, BULK_LEN));
-	EXPECT_EQ(0, pty_poll(p.slave, POLLIN, 0));
-	pty_close_pair(&p);
-	free(in);
-	free(out);
+	bulk_one_way(_metadata, self->dir, false, 0x70747321);
 }
 
 /*

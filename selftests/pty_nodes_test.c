@@ -119,7 +119,7 @@ TEST_F(pty, slave_owner_is_opener_fsuid)
 
 	setfsgid(4321);
 	setfsuid(1234);
-	m = pty_open_master(self->dir, 0);
+	m = mypts_open_ptmx(self->dir, 0);
 	setfsuid(0);
 	setfsgid(0);
 	ASSERT_LE(0, m)

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "mypts_util.h"
 
 /* How long data that must come may take (TCG emulation is slow). */
 #define PTY_WAIT_MS	10000
@@ -48,15 +50,6 @@ struct pty_pair {
 	int slave;
 	int index;
 };
-
-/* Open <dir>/ptmx; O_RDWR | O_NOCTTY plus @flags. */
-static inline int pty_open_master(const char *dir, int flags)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/ptmx", dir);
-	return open(path, O_RDWR | O_NOCTTY | flags);
-}
 
 /* TIOCGPTN of @master, or -1. */
 static inline int pty_index(int master)
@@ -96,7 +89,7 @@ static inline int pty_open_pair(const char *dir, struct pty_pair *p)
 	int err;
 
 	p->slave = -1;
-	p->master = pty_open_master(dir, 0);
+	p->master = mypts_open_ptmx(dir, 0);
 	if (p->master < 0)
 		return -1;
 	p->index = pty_index(p->master);
@@ -135,38 +128,24 @@ static inline int pty_set_raw(int fd)
 	return tcsetattr(fd, TCSANOW, &t);
 }
 
-/* Set then clear local mode bits of the terminal behind @fd. */
-static inline int pty_lflags(int fd, tcflag_t set, tcflag_t clear)
+/* Set then clear bits of one termios mode word of the terminal behind @fd. */
+static inline int pty_mode(int fd, size_t field, tcflag_t set, tcflag_t clear)
 {
 	struct termios t;
+	tcflag_t *word = (tcflag_t *)((char *)&t + field);
 
 	if (tcgetattr(fd, &t))
 		return -1;
-	t.c_lflag = (t.c_lflag | set) & ~clear;
+	*word = (*word | set) & ~clear;
 	return tcsetattr(fd, TCSANOW, &t);
 }
 
-/* Set then clear input mode bits of the terminal behind @fd. */
-static inline int pty_iflags(int fd, tcflag_t set, tcflag_t clear)
-{
-	struct termios t;
-
-	if (tcgetattr(fd, &t))
-		return -1;
-	t.c_iflag = (t.c_iflag | set) & ~clear;
-	return tcsetattr(fd, TCSANOW, &t);
-}
-
-/* Set then clear output mode bits of the terminal behind @fd. */
-static inline int pty_oflags(int fd, tcflag_t set, tcflag_t clear)
-{
-	struct termios t;
-
-	if (tcgetattr(fd, &t))
-		return -1;
-	t.c_oflag = (t.c_oflag | set) & ~clear;
-	return tcsetattr(fd, TCSANOW, &t);
-}
+#define pty_lflags(fd, set, clear) \
+	pty_mode(fd, offsetof(struct termios, c_lflag), set, clear)
+#define pty_iflags(fd, set, clear) \
+	pty_mode(fd, offsetof(struct termios, c_iflag), set, clear)
+#define pty_oflags(fd, set, clear) \
+	pty_mode(fd, offsetof(struct termios, c_oflag), set, clear)
 
 /* Set control character @idx (VMIN, VTIME, ...) of the terminal behind @fd. */
 static inline int pty_set_cc(int fd, int idx, cc_t val)
@@ -432,7 +411,7 @@ static inline void pty_fill_random(unsigned char *buf, size_t len, unsigned int 
 /* Open a master of the instance, or fail the test. */
 static inline int open_master(struct __test_metadata *_metadata, const char *dir, int flags)
 {
-	int fd = pty_open_master(dir, flags);
+	int fd = mypts_open_ptmx(dir, flags);
 
 	ASSERT_LE(0, fd)
 		TH_LOG("open %s/ptmx: %s", dir, strerror(errno));
