@@ -236,6 +236,7 @@ static void mld_end_line(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c)
 {
 	set_bit(MLD_IDX(ld->rhead), ld->eol);
 	mld_put(ld, c);
+	/* The line's bytes and its mark before the head (readers acquire). */
 	smp_store_release(&ld->chead, ld->rhead);
 	kill_fasync(&tty->fasync, SIGIO, POLL_IN);
 	wake_up_interruptible_poll(&tty->read_wait, EPOLLIN | EPOLLRDNORM);

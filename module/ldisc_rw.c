@@ -112,6 +112,7 @@ static void mld_take(struct tty_struct *tty, struct mypts_ldisc *ld, u8 *to,
 static bool mld_copy_raw(struct tty_struct *tty, u8 **kb, size_t *nr)
 {
 	struct mypts_ldisc *ld = tty->disc_data;
+	/* Pairs with the producer's release: the bytes are there. */
 	size_t head = smp_load_acquire(&ld->rcommit);
 	size_t tail = ld->rtail;
 	size_t n;
@@ -144,6 +145,7 @@ static bool mld_copy_line(struct tty_struct *tty, u8 **kb, size_t *nr)
 
 	if (!*nr)
 		return false;
+	/* Pairs with the producer's release: the lines are there. */
 	head = smp_load_acquire(&ld->chead);
 	tail = ld->rtail;
 	avail = min(*nr, head - tail);
@@ -164,6 +166,7 @@ static bool mld_copy_line(struct tty_struct *tty, u8 **kb, size_t *nr)
 	mld_take(tty, ld, *kb, tail, n);
 	if (found)
 		clear_bit(MLD_IDX(tail + i - 1), ld->eol);
+	/* Room is handed back only after the bytes were taken. */
 	smp_store_release(&ld->rtail, tail + i);
 	*kb += n;
 	*nr -= n;
@@ -179,6 +182,7 @@ static bool mld_copy_line(struct tty_struct *tty, u8 **kb, size_t *nr)
 static void mld_skip_eof(struct tty_struct *tty)
 {
 	struct mypts_ldisc *ld = tty->disc_data;
+	/* Pairs with the producer's release of the line. */
 	size_t head = smp_load_acquire(&ld->chead);
 	size_t tail = ld->rtail;
 
@@ -186,6 +190,7 @@ static void mld_skip_eof(struct tty_struct *tty)
 	    mld_rbyte(ld, tail) != __DISABLED_CHAR)
 		return;
 	clear_bit(MLD_IDX(tail), ld->eol);
+	/* The mark is cleared before the slot is handed back. */
 	smp_store_release(&ld->rtail, tail + 1);
 }
 
