@@ -60,7 +60,10 @@ void mld_kick(struct tty_struct *tty)
 	}
 }
 
-/* tty_throttle_safe(), which the core does not export. True: raced. */
+/*
+ * tty_throttle_safe(), which the core does not export. True: raced.
+ * Context: process context; takes tty->throttle_mutex.
+ */
 static bool mld_throttle_once(struct tty_struct *tty)
 {
 	bool raced = false;
@@ -79,7 +82,10 @@ static bool mld_throttle_once(struct tty_struct *tty)
 	return raced;
 }
 
-/* tty_unthrottle_safe(), likewise. True: raced. */
+/*
+ * tty_unthrottle_safe(), likewise. True: raced.
+ * Context: process context; takes tty->throttle_mutex.
+ */
 static bool mld_unthrottle_once(struct tty_struct *tty)
 {
 	bool raced = false;
@@ -211,7 +217,10 @@ void mld_reset_input(struct mypts_ldisc *ld)
 	bitmap_zero(ld->eol, MLD_QSIZE);
 }
 
-/* Set up ld->special and the raw shortcuts for the current termios. */
+/*
+ * Set up ld->special and the raw shortcuts for the current termios.
+ * Context: termios_rwsem held for writing, or the discipline's open.
+ */
 static void mld_build_special(struct tty_struct *tty, struct mypts_ldisc *ld)
 {
 	unsigned long *map = ld->special;
@@ -361,7 +370,10 @@ static void mld_flush_buffer(struct tty_struct *tty)
 	up_write(&tty->termios_rwsem);
 }
 
-/* FIONREAD in canonical mode: bytes of complete lines, EOF markers not. */
+/*
+ * FIONREAD in canonical mode: bytes of complete lines, EOF markers not.
+ * Context: termios_rwsem held for writing.
+ */
 static unsigned int mld_inq_canon(struct mypts_ldisc *ld)
 {
 	size_t i, n = ld->chead - ld->rtail;
@@ -461,14 +473,20 @@ static void mld_write_wakeup(struct tty_struct *tty)
 	kill_fasync(&tty->fasync, SIGIO, POLL_OUT);
 }
 
-/* Input the caller cannot keep: what does not fit is lost. */
+/*
+ * Input the caller cannot keep: what does not fit is lost.
+ * Context: process context (TIOCSTI, direct callers); see mld_receive().
+ */
 static void mld_receive_buf(struct tty_struct *tty, const u8 *cp,
 			    MYPTS_LD_FLAGS *fp, MYPTS_LD_COUNT count)
 {
 	mld_receive(tty, cp, (const u8 *)fp, count, false);
 }
 
-/* Input from the flip buffer, which keeps what is not taken. */
+/*
+ * Input from the flip buffer, which keeps what is not taken.
+ * Context: the flip worker, under the port's buffer lock; see mld_receive().
+ */
 static MYPTS_LD_RECV2_RET mld_receive_buf2(struct tty_struct *tty,
 					   const u8 *cp, MYPTS_LD_FLAGS *fp,
 					   MYPTS_LD_COUNT count)
@@ -476,6 +494,7 @@ static MYPTS_LD_RECV2_RET mld_receive_buf2(struct tty_struct *tty,
 	return mld_receive(tty, cp, (const u8 *)fp, count, true);
 }
 
+/* Context: the flip worker, under the port's buffer lock. */
 static void mld_lookahead_buf(struct tty_struct *tty, const u8 *cp,
 			      const u8 *fp, MYPTS_LOOKAHEAD_COUNT count)
 {

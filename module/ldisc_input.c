@@ -29,7 +29,7 @@ static bool mld_utf8_tail(struct tty_struct *tty, u8 c)
 	return I_IUTF8(tty) && (c & 0xc0) == 0x80;
 }
 
-/* Close an ECHOPRT erase sequence with its slash. */
+/* Close an ECHOPRT erase sequence with its slash. Context: producer. */
 static void mld_end_erasing(struct mypts_ldisc *ld)
 {
 	if (ld->erasing) {
@@ -38,7 +38,10 @@ static void mld_end_erasing(struct mypts_ldisc *ld)
 	}
 }
 
-/* The columns the characters after the last tab of the line take. */
+/*
+ * The columns the characters after the last tab of the line take.
+ * Context: producer, termios_rwsem held for reading.
+ */
 static void mld_echo_tab_erase(struct tty_struct *tty, struct mypts_ldisc *ld)
 {
 	size_t i = ld->rhead;
@@ -62,7 +65,10 @@ static void mld_echo_tab_erase(struct tty_struct *tty, struct mypts_ldisc *ld)
 	mld_echo_erase_tab(ld, cols, after_tab);
 }
 
-/* Echo the removal of character @c, @len bytes long, ending before @at. */
+/*
+ * Echo the removal of character @c, @len bytes long, starting at @at.
+ * Context: producer, termios_rwsem held for reading.
+ */
 static void mld_echo_erased(struct tty_struct *tty, struct mypts_ldisc *ld,
 			    u8 c, size_t at, size_t len, bool werase_or_kill)
 {
@@ -100,7 +106,7 @@ static void mld_echo_erased(struct tty_struct *tty, struct mypts_ldisc *ld,
  * VERASE, VWERASE or VKILL in canonical mode: take characters back from the
  * line being edited (never past its start), echoing as ECHOE, ECHOK, ECHOKE
  * and ECHOPRT say. A word is a run of letters, digits and underscores, as
- * BSD's ALTWERASE has it. Context: input processing.
+ * BSD's ALTWERASE has it. Context: producer, termios_rwsem held for reading.
  */
 static void mld_erase(struct tty_struct *tty, struct mypts_ldisc *ld, u8 key)
 {
@@ -154,7 +160,7 @@ static void mld_erase(struct tty_struct *tty, struct mypts_ldisc *ld, u8 key)
 		mld_end_erasing(ld);
 }
 
-/* Signal the foreground process group. */
+/* Signal the foreground process group. Context: process context. */
 static void mld_kill_fg(struct tty_struct *tty, int sig)
 {
 	struct pid *pgrp = tty_get_pgrp(tty);
@@ -188,6 +194,10 @@ static void mld_isig(struct tty_struct *tty, struct mypts_ldisc *ld, int sig)
 	down_read(&tty->termios_rwsem);
 }
 
+/*
+ * VINTR, VQUIT, VSUSP under ISIG. Context: producer, termios_rwsem held for
+ * reading (see mld_isig()); takes tty->flow.lock and ld->out_lock.
+ */
 static void mld_signal_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 			    int sig, u8 c)
 {
@@ -205,6 +215,7 @@ static void mld_signal_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 /*
  * VSTART/VSTOP under IXON. Return: the byte was one of them (and is
  * consumed); acted on unless the lookahead did so already.
+ * Context: producer; takes tty->flow.lock, and ld->out_lock to restart.
  */
 static bool mld_flow_char(struct tty_struct *tty, u8 c, bool seen)
 {
@@ -221,7 +232,10 @@ static bool mld_flow_char(struct tty_struct *tty, u8 c, bool seen)
 	return true;
 }
 
-/* IXANY: any byte restarts output stopped by VSTOP (not by TCOOFF). */
+/*
+ * IXANY: any byte restarts output stopped by VSTOP (not by TCOOFF).
+ * Context: producer; takes tty->flow.lock and ld->out_lock.
+ */
 static void mld_ixany(struct tty_struct *tty)
 {
 	if (tty->flow.stopped && !tty->flow.tco_stopped && I_IXON(tty) &&
@@ -231,7 +245,10 @@ static void mld_ixany(struct tty_struct *tty)
 	}
 }
 
-/* Store a byte that ends a line: newline, EOF (stored as 0), EOL, EOL2. */
+/*
+ * Store a byte that ends a line: newline, EOF (stored as 0), EOL, EOL2.
+ * Context: producer, termios_rwsem held for reading.
+ */
 static void mld_end_line(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c)
 {
 	set_bit(MLD_IDX(ld->rhead), ld->eol);
@@ -242,7 +259,10 @@ static void mld_end_line(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c)
 	wake_up_interruptible_poll(&tty->read_wait, EPOLLIN | EPOLLRDNORM);
 }
 
-/* Echo of an ordinary byte; the line's first also records its column. */
+/*
+ * Echo of an ordinary byte; the line's first also records its column.
+ * Context: producer; takes ld->out_lock.
+ */
 static void mld_echo_input(struct tty_struct *tty, struct mypts_ldisc *ld,
 			   u8 c)
 {
@@ -257,7 +277,10 @@ static void mld_echo_input(struct tty_struct *tty, struct mypts_ldisc *ld,
 	mld_echo_commit(tty);
 }
 
-/* Under PARMRK a literal 0xff is doubled, to tell it from a mark. */
+/*
+ * Under PARMRK a literal 0xff is doubled, to tell it from a mark.
+ * Context: producer.
+ */
 static void mld_store(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c)
 {
 	if (c == 0xff && I_PARMRK(tty))
@@ -265,7 +288,10 @@ static void mld_store(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c)
 	mld_put(ld, c);
 }
 
-/* Canonical-mode handling of a special byte. Return: it was consumed. */
+/*
+ * Canonical-mode handling of a special byte. Return: it was consumed.
+ * Context: producer, termios_rwsem held for reading; takes ld->out_lock.
+ */
 static bool mld_canon_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 			   u8 c)
 {
@@ -328,6 +354,8 @@ static bool mld_canon_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 /*
  * A byte found in ld->special. Precedence: flow control, then signals,
  * then the IXANY restart, the CR/NL maps and canonical editing.
+ * Context: producer, termios_rwsem held for reading (dropped and retaken
+ * by a signal's flush); takes tty->flow.lock and ld->out_lock.
  */
 static void mld_special_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 			     u8 c, bool seen)
@@ -364,7 +392,7 @@ static void mld_special_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 	mld_store(tty, ld, c);
 }
 
-/* A byte with no special meaning. */
+/* A byte with no special meaning. Context: producer; takes ld->out_lock. */
 static void mld_plain_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 			   u8 c)
 {
@@ -379,7 +407,10 @@ static void mld_plain_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 	mld_store(tty, ld, c);
 }
 
-/* A break, a parity or framing error, or an overrun from the driver. */
+/*
+ * A break, a parity or framing error, or an overrun from the driver.
+ * Context: producer, termios_rwsem held for reading (see mld_isig()).
+ */
 static void mld_flagged_char(struct tty_struct *tty, struct mypts_ldisc *ld,
 			     u8 c, u8 flag)
 {
@@ -437,7 +468,10 @@ static u8 mld_input_map(struct tty_struct *tty, u8 c)
 	return c;
 }
 
-/* Cooked input: @seen says the lookahead acted on these bytes' VSTART/VSTOP. */
+/*
+ * Cooked input: @seen says the lookahead acted on these bytes' VSTART/VSTOP.
+ * Context: producer, termios_rwsem held for reading.
+ */
 static void mld_cooked(struct tty_struct *tty, struct mypts_ldisc *ld,
 		       const u8 *cp, const u8 *fp, size_t count, bool seen)
 {
@@ -472,7 +506,8 @@ static void mld_cooked(struct tty_struct *tty, struct mypts_ldisc *ld,
 
 /*
  * While the tty closes only flow control matters: output must not stay
- * stopped on a port that is draining.
+ * stopped on a port that is draining. Context: producer; takes
+ * tty->flow.lock and ld->out_lock.
  */
 static void mld_closing(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			size_t count, bool seen)
@@ -497,7 +532,10 @@ static void mld_closing(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 	}
 }
 
-/* Raw input: stored as it is, flags still honoured. */
+/*
+ * Raw input: stored as it is, flags still honoured.
+ * Context: producer, termios_rwsem held for reading.
+ */
 static void mld_raw(struct tty_struct *tty, struct mypts_ldisc *ld,
 		    const u8 *cp, const u8 *fp, size_t count)
 {
@@ -523,7 +561,10 @@ static void mld_raw(struct tty_struct *tty, struct mypts_ldisc *ld,
 	}
 }
 
-/* Process @count bytes that fit in the queue. */
+/*
+ * Process @count bytes that fit in the queue.
+ * Context: producer, termios_rwsem held for reading.
+ */
 static void mld_process(struct tty_struct *tty, struct mypts_ldisc *ld,
 			const u8 *cp, const u8 *fp, size_t count)
 {

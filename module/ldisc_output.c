@@ -264,6 +264,7 @@ out:
 	return start - room;
 }
 
+/* Context: process context, after ld->out_lock was dropped. */
 static void mld_flush_chars(struct tty_struct *tty, int written)
 {
 	if (written && tty->ops->flush_chars)

@@ -76,7 +76,7 @@ static int mld_read_allowed(struct tty_struct *tty)
 
 /*
  * Is there something for a reader? A complete line in canonical mode,
- * otherwise @amt bytes.
+ * otherwise @amt bytes. Context: a reader; a snapshot.
  */
 static bool mld_input_ready(struct tty_struct *tty, size_t amt)
 {
@@ -87,7 +87,10 @@ static bool mld_input_ready(struct tty_struct *tty, size_t amt)
 	return ld->rcommit - ld->rtail >= amt;
 }
 
-/* The bytes a reader takes leave no copy behind when they may be secret. */
+/*
+ * The bytes a reader takes leave no copy behind when they may be secret.
+ * Context: a reader, ld->read_lock and termios_rwsem held.
+ */
 static void mld_take(struct tty_struct *tty, struct mypts_ldisc *ld, u8 *to,
 		     size_t tail, size_t n)
 {
@@ -107,7 +110,8 @@ static void mld_take(struct tty_struct *tty, struct mypts_ldisc *ld, u8 *to,
 /*
  * Raw-mode copy into @*kb, up to @*nr bytes, without crossing the queue's
  * end. Return: more bytes remain (under EXTPROC a lone EOF byte ends the
- * read as if nothing came).
+ * read as if nothing came). Context: a reader, ld->read_lock and
+ * termios_rwsem held.
  */
 static bool mld_copy_raw(struct tty_struct *tty, u8 **kb, size_t *nr)
 {
@@ -135,7 +139,7 @@ static bool mld_copy_raw(struct tty_struct *tty, u8 **kb, size_t *nr)
 /*
  * Canonical copy: up to the end of the first line, or @*nr bytes. An EOF
  * marker ends the line without being copied. Return: more of this line
- * remains to copy.
+ * remains to copy. Context: a reader, ld->read_lock and termios_rwsem held.
  */
 static bool mld_copy_line(struct tty_struct *tty, u8 **kb, size_t *nr)
 {
@@ -178,6 +182,7 @@ static bool mld_copy_line(struct tty_struct *tty, u8 **kb, size_t *nr)
 /*
  * The user's buffer is full right before a line's EOF marker: consume the
  * marker too, so the next read does not see an empty line.
+ * Context: a reader, ld->read_lock and termios_rwsem held.
  */
 static void mld_skip_eof(struct tty_struct *tty)
 {
@@ -194,7 +199,10 @@ static void mld_skip_eof(struct tty_struct *tty)
 	smp_store_release(&ld->rtail, tail + 1);
 }
 
-/* End of a read that consumed bytes: let the producer go on. */
+/*
+ * End of a read that consumed bytes: let the producer go on.
+ * Context: a reader, termios_rwsem held; takes tty->throttle_mutex.
+ */
 static void mld_read_done(struct tty_struct *tty)
 {
 	mld_kick(tty);
@@ -204,6 +212,7 @@ static void mld_read_done(struct tty_struct *tty)
 /*
  * A packet-mode pty master using this discipline: its slave's pending
  * status. Return: the status byte, 0 when none.
+ * Context: a reader; takes the slave's ctrl.lock with interrupts off.
  */
 static u8 mld_take_pktstatus(struct tty_struct *tty)
 {
