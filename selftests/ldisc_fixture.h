@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ldisc_fixture.h - the fixture of the line-discipline suites.
+ * The fixture of the line-discipline suites.
  *
  * Each ldisc_*_test.c includes this once. Every TEST_F(ldisc, ...) runs
  * three times, with one pty pair open in self->m (master) and self->s
@@ -223,10 +223,25 @@ static inline bool ld_expect_quiet(struct __test_metadata *_metadata, int fd, in
 	return false;
 }
 
+/* One read() (waiting up to 10 s) must return 0: end of file. */
+static inline bool ld_expect_eof(struct __test_metadata *_metadata, int fd, int line)
+{
+	unsigned char got[256];
+	ssize_t n;
+
+	n = pty_read_wait(fd, got, sizeof(got), PTY_WAIT_MS);
+	if (!n)
+		return true;
+	ld_log_diff(_metadata, line, "end of file", "", 0, got, n);
+	_metadata->passed = 0;
+	return false;
+}
+
 /* String literals only: the expected bytes are sizeof() - 1 long. */
 #define EXPECT_BYTES(fd, lit) ld_expect(_metadata, fd, lit, sizeof(lit) - 1, __LINE__)
 #define EXPECT_READ(fd, lit) ld_expect_read(_metadata, fd, lit, sizeof(lit) - 1, __LINE__)
 #define EXPECT_QUIET(fd) ld_expect_quiet(_metadata, fd, __LINE__)
+#define EXPECT_EOF(fd) ld_expect_eof(_metadata, fd, __LINE__)
 
 /* Write a string literal (which may hold NULs) or fail the test. */
 #define PUT(fd, lit) ASSERT_EQ((ssize_t)sizeof(lit) - 1, write(fd, lit, sizeof(lit) - 1))
@@ -326,6 +341,29 @@ static inline size_t ld_packets(int m, int *status, void *data, size_t len)
 	}
 	return got;
 }
+
+/*
+ * Collect packets from master @m until @len data bytes came: they must be
+ * @want, and the status bytes met on the way OR-ed must be @status.
+ */
+static inline bool ld_expect_packets(struct __test_metadata *_metadata, int m,
+				     const char *want, size_t len, int status, int line)
+{
+	char got[256];
+	size_t n;
+	int st;
+
+	n = ld_packets(m, &st, got, len < sizeof(got) ? len : sizeof(got));
+	if (n == len && !memcmp(got, want, len) && st == status)
+		return true;
+	ld_log_diff(_metadata, line, "packet data", want, len, got, n);
+	TH_LOG("line %d: packet status: expected 0x%x, got 0x%x", line, status, st);
+	_metadata->passed = 0;
+	return false;
+}
+
+#define EXPECT_PACKETS(m, lit, st) \
+	ld_expect_packets(_metadata, m, lit, sizeof(lit) - 1, st, __LINE__)
 
 /* One status packet from master @m within 10 s: its byte, or -1. */
 static inline int ld_status(int m)

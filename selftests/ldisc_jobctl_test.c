@@ -16,29 +16,6 @@
 
 #define PKT_FLUSH	(TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE)
 
-/*
- * Collect packets from master @m until @len data bytes came: they must be
- * @want, and the status bytes met on the way OR-ed must be @status.
- */
-static bool ld_expect_packets(struct __test_metadata *_metadata, int m, const char *want,
-			      size_t len, int status, int line)
-{
-	char got[256];
-	size_t n;
-	int st;
-
-	n = ld_packets(m, &st, got, len < sizeof(got) ? len : sizeof(got));
-	if (n == len && !memcmp(got, want, len) && st == status)
-		return true;
-	ld_log_diff(_metadata, line, "packet data", want, len, got, n);
-	TH_LOG("line %d: packet status: expected 0x%x, got 0x%x", line, status, st);
-	_metadata->passed = 0;
-	return false;
-}
-
-#define EXPECT_PACKETS(m, lit, st) \
-	ld_expect_packets(_metadata, m, lit, sizeof(lit) - 1, st, __LINE__)
-
 /* ---- a session leader with the slave as controlling terminal ---- */
 
 /**

@@ -229,8 +229,6 @@ TEST_F(ldisc, iexten_off_disables_the_extensions)
  */
 TEST_F(ldisc, extproc_stores_input_uninterpreted)
 {
-	char buf[64];
-
 	ASSERT_EQ(0, ld_modes(self->s, STD_I, STD_O, STD_L | EXTPROC));
 	PUT(self->m, "ab\x7f\x03\x13\r\n");
 	EXPECT_READ(self->s, "ab\x7f\x03\x13\r\n");
@@ -238,7 +236,7 @@ TEST_F(ldisc, extproc_stores_input_uninterpreted)
 	ASSERT_EQ(1, pty_write_str(self->s, "o"));
 	EXPECT_BYTES(self->m, "o");
 	PUT(self->m, "\x04");
-	EXPECT_EQ(0, pty_read_wait(self->s, buf, sizeof(buf), PTY_WAIT_MS));
+	EXPECT_EOF(self->s);
 	PUT(self->m, "x\x04");
 	EXPECT_READ(self->s, "x\x04");
 	ASSERT_EQ(0, pty_iflags(self->s, ISTRIP, 0));
@@ -256,7 +254,6 @@ TEST_F(ldisc, extproc_stores_input_uninterpreted)
 TEST_F(ldisc, redefined_editing_characters)
 {
 	struct termios t;
-	char buf[16];
 
 	ld_std_termios(&t);
 	t.c_cc[VERASE] = '#';
@@ -274,7 +271,7 @@ TEST_F(ldisc, redefined_editing_characters)
 	EXPECT_READ(self->s, "k");
 	EXPECT_BYTES(self->m, "k");
 	PUT(self->m, "!");
-	EXPECT_EQ(0, pty_read_wait(self->s, buf, sizeof(buf), PTY_WAIT_MS));
+	EXPECT_EOF(self->s);
 	/* Old defaults are now plain. */
 	PUT(self->m, "\x7f\x15\x04\x03\n");
 	EXPECT_BYTES(self->m, "^?^U^D^C\r\n");
@@ -397,13 +394,13 @@ TEST_F(ldisc, eof_at_line_start_and_mid_line)
 	char buf[64];
 
 	PUT(self->m, "\x04");
-	EXPECT_EQ(0, pty_read_wait(self->s, buf, sizeof(buf), PTY_WAIT_MS));
+	EXPECT_EOF(self->s);
 	PUT(self->m, "x\x04");
 	EXPECT_READ(self->s, "x");
 	EXPECT_BYTES(self->m, "x");
 	PUT(self->m, "ab\n\x04");
 	EXPECT_READ(self->s, "ab\n");
-	EXPECT_EQ(0, pty_read_wait(self->s, buf, sizeof(buf), PTY_WAIT_MS));
+	EXPECT_EOF(self->s);
 	EXPECT_BYTES(self->m, "ab\r\n");
 	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
 	EXPECT_EQ(-1, read(self->s, buf, sizeof(buf)));
