@@ -340,6 +340,10 @@ TEST_F(ldisc, lnext_quotes_the_next_byte)
 	/* The quoted ^S stopped nothing. */
 	ASSERT_EQ(1, pty_write_str(self->s, "o"));
 	EXPECT_BYTES(self->m, "o");
+	/* A quoted DEL is erased like any control character. */
+	PUT(self->m, "a\x16\x7f\x7f\n");
+	EXPECT_BYTES(self->m, "a^\b^?\b \b\b \b\r\n");
+	EXPECT_READ(self->s, "a\n");
 	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHOCTL));
 	PUT(self->m, "\x16\x15q\n");
 	EXPECT_BYTES(self->m, "\x15q\r\n");
@@ -484,6 +488,210 @@ TEST_F(ldisc, echo_moves_the_output_column)
 	PUT(self->m, "\n");
 	EXPECT_BYTES(self->m, "\r\n");
 	EXPECT_READ(self->s, "ab\n");
+}
+
+/* ---- long streams against a model of OPOST ---- */
+
+/* What OPOST | ONLCR | TAB3 makes of @in (n_tty.c:424-488); returns the length. */
+static size_t model_output(const unsigned char *in, size_t len, unsigned char *out,
+			   unsigned int *col)
+{
+	size_t o = 0, i;
+	unsigned int sp;
+
+	for (i = 0; i < len; i++) {
+		switch (in[i]) {
+		case '\n':
+			out[o++] = '\r';
+			out[o++] = '\n';
+			*col = 0;
+			break;
+		case '\r':
+			out[o++] = '\r';
+			*col = 0;
+			break;
+		case '\t':
+			for (sp = 8 - (*col & 7); sp; sp--, (*col)++)
+				out[o++] = ' ';
+			break;
+		case '\b':
+			out[o++] = '\b';
+			if (*col)
+				(*col)--;
+			break;
+		default:
+			out[o++] = in[i];
+			if (in[i] >= 0x20 && in[i] != 0x7f)
+				(*col)++;
+		}
+	}
+	return o;
+}
+
+#define LONG_LEN	30000
+
+/*
+ * A long program output in writes of every size, through a master read
+ * concurrently: the expansion and the column carried across writes and
+ * across a full master match the model exactly (process_output_block's
+ * break-outs, n_tty.c:533-607).
+ */
+TEST_F_TIMEOUT(ldisc, long_output_matches_the_model, 120)
+{
+	static const unsigned char abc[] = "abc \t\t\n\r\b\x01xyz";
+	static unsigned char in[LONG_LEN], want[LONG_LEN * 8], got[LONG_LEN * 8];
+	size_t wlen, len = 0, i;
+	unsigned int col = 0;
+	ssize_t n;
+	pid_t pid;
+
+	pty_fill_random(in, sizeof(in), 0x0b0e);
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = abc[in[i] % (sizeof(abc) - 1)];
+	wlen = model_output(in, sizeof(in), want, &col);
+	ASSERT_EQ(0, pty_oflags(self->s, TAB3, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		size_t done = 0, w;
+
+		for (i = 1; done < sizeof(in); i = i * 7 % 313) {
+			w = i < sizeof(in) - done ? i : sizeof(in) - done;
+			if (write(self->s, in + done, w) != (ssize_t)w)
+				_exit(1);
+			done += w;
+		}
+		_exit(0);
+	}
+	while (len < wlen) {
+		n = pty_read_wait(self->m, got + len, wlen - len, PTY_WAIT_MS);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	EXPECT_EQ(0, pty_wait_child(pid));
+	EXPECT_EQ(wlen, len);
+	for (i = 0; i < len && got[i] == want[i]; i++)
+		;
+	if (i < len)
+		ld_log_diff(_metadata, __LINE__, "from the first difference", want + i,
+			    wlen - i < 40 ? wlen - i : 40, got + i, len - i < 40 ? len - i : 40);
+	EXPECT_EQ(len, i);
+	EXPECT_QUIET(self->m);
+}
+
+/*
+ * Raw input echoed under ECHOCTL and XTABS, a few bytes at a time while
+ * the master reads: ^X pairs count two columns, tabs expand from the echo
+ * column, CR mapped to NL echoes CR NL (n_tty.c:614-758).
+ */
+TEST_F_TIMEOUT(ldisc, long_echo_matches_the_model, 120)
+{
+	static const unsigned char abc[] = "ab \t\x01\x7f\rxy";
+	static unsigned char in[3000], want[3000 * 8], got[3000 * 8];
+	size_t wlen = 0, len = 0, sent = 0, i;
+	unsigned int col = 0, sp;
+	ssize_t n;
+
+	pty_fill_random(in, sizeof(in), 0xec40);
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = abc[in[i] % (sizeof(abc) - 1)];
+	for (i = 0; i < sizeof(in); i++) {
+		if (in[i] == '\r') {
+			want[wlen++] = '\r';
+			want[wlen++] = '\n';
+			col = 0;
+		} else if (in[i] == '\t') {
+			for (sp = 8 - (col & 7); sp; sp--, col++)
+				want[wlen++] = ' ';
+		} else if (in[i] < 0x20 || in[i] == 0x7f) {
+			want[wlen++] = '^';
+			want[wlen++] = in[i] ^ 0x40;
+			col += 2;
+		} else {
+			want[wlen++] = in[i];
+			col++;
+		}
+	}
+	want[wlen++] = 'Z';
+	ASSERT_EQ(0, ld_modes(self->s, ICRNL, STD_O | TAB3, ECHO | ECHOCTL));
+	while (sent < sizeof(in)) {
+		n = sizeof(in) - sent < 7 ? sizeof(in) - sent : 7;
+		ASSERT_EQ(n, write(self->m, in + sent, n));
+		sent += n;
+		n = pty_read_wait(self->m, got + len, sizeof(got) - len, PTY_WAIT_MS);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	/* A write of the program's brings out any echo held back. */
+	ASSERT_EQ(1, write(self->s, "Z", 1));
+	while (len < wlen) {
+		n = pty_read_wait(self->m, got + len, wlen - len, PTY_WAIT_MS);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	EXPECT_EQ(wlen, len);
+	for (i = 0; i < len && got[i] == want[i]; i++)
+		;
+	if (i < len)
+		ld_log_diff(_metadata, __LINE__, "from the first difference", want + i,
+			    wlen - i < 40 ? wlen - i : 40, got + i, len - i < 40 ? len - i : 40);
+	EXPECT_EQ(len, i);
+}
+
+/*
+ * Echoes that cannot be written wait in a 4096-byte ring; when it nears
+ * full the oldest are dropped, so the newest 3807 bytes survive
+ * (ECHO_DISCARD_WATERMARK, n_tty.c:79-81, 740-754); a program's write
+ * brings them out first (n_tty.c:2363).
+ */
+TEST_F(ldisc, echo_ring_keeps_the_newest)
+{
+	static unsigned char in[4000], buf[1 << 16];
+	size_t total = 0, got;
+	ssize_t n;
+	int fd, i;
+
+	for (i = 0; i < 4000; i++)
+		in[i] = 'a' + i % 26;
+	ASSERT_EQ(0, ld_modes(self->s, 0, 0, ECHO));
+	fd = pty_open_slave(self->dir, self->index, O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	memset(buf, 'o', sizeof(buf));
+	for (n = 512; n; ) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w > 0)
+			total += w;
+		else if (n == 512)
+			n = 1;
+		else
+			break;
+		if (total > (16 << 20))
+			break;
+	}
+	ASSERT_EQ(EAGAIN, errno);
+	ASSERT_EQ(4000, write(self->m, in, sizeof(in)));
+	for (i = 0; i < 200 && ld_inq(self->s) < 4000; i++)
+		poll(NULL, 0, 50);
+	ASSERT_EQ(4000, ld_inq(self->s));
+	got = 0;
+	while (got < total) {
+		n = pty_read_wait(self->m, buf, total - got < sizeof(buf) ? total - got :
+				  sizeof(buf), PTY_WAIT_MS);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	ASSERT_EQ(total, got);
+	ASSERT_EQ(1, write(fd, "Z", 1));
+	memcpy(buf, in + 4000 - 3807, 3807);
+	buf[3807] = 'Z';
+	ld_expect(_metadata, self->m, buf, 3808, __LINE__);
+	EXPECT_QUIET(self->m);
+	close(fd);
 }
 
 /* ---- echo against program output ---- */

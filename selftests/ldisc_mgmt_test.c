@@ -260,26 +260,40 @@ TEST_F_TIMEOUT(ldisc, switch_during_traffic, 120)
 }
 
 /*
- * A reader asleep in the discipline holds it, so TIOCSETD gives up with
- * EBUSY (tty_ldisc.c:530-532, after five seconds) and the reader reads on.
+ * TIOCSETD asks the readers and writers asleep in the discipline to let
+ * go: with TTY_LDISC_CHANGING set they fail with EAGAIN as if
+ * non-blocking (tty_ldisc.c:305-312, tty_io_nonblock()), and the switch
+ * succeeds.
  */
-TEST_F(ldisc, switch_with_a_blocked_reader_is_ebusy)
+TEST_F(ldisc, switch_releases_blocked_reader_and_writer)
 {
-	struct ld_io *r = ld_shared(_metadata, sizeof(*r));
+	struct ld_io *rd = ld_shared(_metadata, sizeof(*rd));
+	struct ld_io *wr = ld_shared(_metadata, sizeof(*wr));
 	int other = other_disc(_metadata, self->disc);
-	pid_t pid;
+	pid_t rpid, wpid;
 
 	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHO));
-	pid = ld_fork_read(self->s, 64, r);
-	ASSERT_LE(0, pid);
-	ld_blocked(_metadata, pid, SYS_read);
-	EXPECT_EQ(-1, ld_set(self->s, other));
-	EXPECT_EQ(EBUSY, errno);
-	EXPECT_EQ(self->disc, ld_get(self->s));
-	PUT(self->m, "still\n");
-	EXPECT_EQ(0, pty_wait_child(pid));
-	EXPECT_EQ(6, r->n);
-	EXPECT_EQ(0, memcmp(r->buf, "still\n", 6));
+	PUT(self->m, "\x13");
+	EXPECT_EQ(0, pty_poll(self->s, POLLOUT, PTY_QUIET_MS));
+	rpid = ld_fork_read(self->s, 64, rd);
+	ASSERT_LE(0, rpid);
+	wpid = ld_fork_write(self->s, "never", 5, wr);
+	ASSERT_LE(0, wpid);
+	ld_blocked(_metadata, rpid, SYS_read);
+	ld_blocked(_metadata, wpid, SYS_write);
+	EXPECT_EQ(0, ld_set(self->s, other));
+	EXPECT_EQ(0, pty_wait_child(rpid));
+	EXPECT_EQ(0, pty_wait_child(wpid));
+	EXPECT_EQ(-1, rd->n);
+	EXPECT_EQ(EAGAIN, rd->err);
+	EXPECT_EQ(-1, wr->n);
+	EXPECT_EQ(EAGAIN, wr->err);
+	EXPECT_EQ(other, ld_get(self->s));
+	EXPECT_EQ(0, ld_set(self->s, self->disc));
+	PUT(self->m, "\021go\n");
+	EXPECT_READ(self->s, "go\n");
+	EXPECT_EQ(1, write(self->s, "k", 1));
+	EXPECT_BYTES(self->m, "k");
 }
 
 #define NR_RW		3

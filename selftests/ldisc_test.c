@@ -544,6 +544,68 @@ TEST_F(ldisc, icanon_off_releases_partial_line)
 	EXPECT_BYTES(self->s, "\x7f");
 }
 
+/*
+ * Lines longer than the 64-byte chunks the tty core reads in, ending in
+ * NL or EOF, run around the 4096-byte ring; partial reads stop at the
+ * line's end and FIONREAD counts the line without its EOF
+ * (n_tty.c:2001-2066, 2473-2489).
+ */
+TEST_F(ldisc, canonical_lines_around_the_ring)
+{
+	static char line[1501], got[1024];
+	ssize_t n, want;
+	int k;
+
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHO));
+	for (k = 0; k < 6; k++) {
+		memset(line, 'a' + k, 1500);
+		line[1500] = k % 2 ? '\004' : '\n';
+		ASSERT_EQ(1501, write(self->m, line, 1501));
+		ASSERT_EQ(POLLIN, pty_poll(self->s, POLLIN, PTY_WAIT_MS));
+		want = k % 2 ? 1500 : 1501;
+		EXPECT_EQ(want, ld_inq(self->s));
+		EXPECT_EQ(700, read(self->s, got, 700));
+		EXPECT_EQ(0, memcmp(got, line, 700));
+		EXPECT_EQ(700, read(self->s, got, 700));
+		EXPECT_EQ(0, memcmp(got, line, 700));
+		n = read(self->s, got, sizeof(got));
+		EXPECT_EQ(want - 1400, n);
+		EXPECT_EQ(0, memcmp(got, line + 1400, want - 1400));
+		EXPECT_EQ(0, ld_inq(self->s));
+	}
+}
+
+/*
+ * PARMRK doubles 0xff, so it divides the room by three (n_tty.c:1703-1704):
+ * a raw slave nobody reads still loses none of them.
+ */
+TEST_F(ldisc, parmrk_full_buffer_loses_nothing)
+{
+	static unsigned char in[3000], out[6001];
+	size_t got, i;
+
+	ASSERT_EQ(0, ld_raw(self->s, 1, 0));
+	ASSERT_EQ(0, pty_iflags(self->s, PARMRK, 0));
+	memset(in, 0xff, sizeof(in));
+	ASSERT_EQ(3000, write(self->m, in, sizeof(in)));
+	got = pty_read_full(self->s, out, 6000, PTY_WAIT_MS);
+	EXPECT_EQ(6000u, got);
+	for (i = 0; i < got && out[i] == 0xff; i++)
+		;
+	EXPECT_EQ(got, i);
+	EXPECT_QUIET(self->s);
+}
+
+/* TIOCSTI feeds the discipline like the master does: echo and all. */
+TEST_F(ldisc, tiocsti_is_input)
+{
+	ASSERT_EQ(0, ioctl(self->s, TIOCSTI, "x"));
+	ASSERT_EQ(0, ioctl(self->s, TIOCSTI, "\x01"));
+	ASSERT_EQ(0, ioctl(self->s, TIOCSTI, "\r"));
+	EXPECT_BYTES(self->m, "x^A\r\n");
+	EXPECT_READ(self->s, "x\x01\n");
+}
+
 /* ---- non-canonical mode: VMIN and VTIME ---- */
 
 /*
