@@ -244,6 +244,16 @@ TEST_F(ldisc, echoprt_hardcopy_erase)
 	PUT(self->m, "y\xe2\x82\xac\x7fw\n");
 	EXPECT_BYTES(self->m, "y\xe2\x82\xac\\\xe2\x82\xac/w\r\n");
 	EXPECT_READ(self->s, "yw\n");
+	/* A tab is printed as itself. */
+	PUT(self->m, "a\t\x7f\n");
+	EXPECT_BYTES(self->m, "a\t\\\t\r\n");
+	EXPECT_READ(self->s, "a\n");
+	/* Switching ICANON ends the erase without a '/' (n_tty.c:1797). */
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ICANON));
+	ASSERT_EQ(0, pty_lflags(self->s, ICANON, 0));
+	PUT(self->m, "c\n");
+	EXPECT_BYTES(self->m, "c\r\n");
+	EXPECT_READ(self->s, "c\n");
 }
 
 /* ---- KILL and WERASE ---- */
@@ -321,7 +331,29 @@ TEST_F(ldisc, reprint_line)
 	PUT(self->m, "ab\x7f\x12\n");
 	EXPECT_BYTES(self->m, "ab\\b/^R\r\na\r\n");
 	EXPECT_READ(self->s, "a\n");
-	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHO | ECHOPRT));
+	/*
+	 * The reprint sets no start column of its own: its newline does
+	 * (0 under ONLCR, else the column it was echoed in), so a tab erased
+	 * after it backs up from there (n_tty.c:437-442, 1321-1332).
+	 */
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHOPRT));
+	ASSERT_EQ(0, pty_oflags(self->s, TAB3, 0));
+	ASSERT_EQ(3, pty_write_str(self->s, "abc"));
+	EXPECT_BYTES(self->m, "abc");
+	PUT(self->m, "\t\x12");
+	EXPECT_BYTES(self->m, "     ^R\r\n        ");
+	PUT(self->m, "\x7f\n");
+	EXPECT_BYTES(self->m, "\b\b\b\b\b\b\b\b\r\n");
+	EXPECT_READ(self->s, "\n");
+	ASSERT_EQ(0, pty_oflags(self->s, 0, ONLCR));
+	ASSERT_EQ(3, pty_write_str(self->s, "abc"));
+	EXPECT_BYTES(self->m, "abc");
+	PUT(self->m, "\t\x12");
+	EXPECT_BYTES(self->m, "     ^R\n      ");
+	PUT(self->m, "\x7f\n");
+	EXPECT_BYTES(self->m, "\b\b\b\b\b\b\n");
+	EXPECT_READ(self->s, "\n");
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHO));
 	PUT(self->m, "x\x12\n");
 	EXPECT_READ(self->s, "x\x12\n");
 	EXPECT_QUIET(self->m);
@@ -660,19 +692,24 @@ TEST_F(ldisc, echo_ring_keeps_the_newest)
 	fd = pty_open_slave(self->dir, self->index, O_NONBLOCK);
 	ASSERT_LE(0, fd);
 	memset(buf, 'o', sizeof(buf));
-	for (n = 512; n; ) {
+	/*
+	 * Fill until even one byte fails, and stays failing while the
+	 * master's side settles (its flip worker may still make room).
+	 */
+	for (i = 0, n = 512; i < 5 && total < (16 << 20); ) {
 		ssize_t w = write(fd, buf, n);
 
-		if (w > 0)
+		if (w > 0) {
 			total += w;
-		else if (n == 512)
+			i = 0;
+		} else if (n == 512) {
 			n = 1;
-		else
-			break;
-		if (total > (16 << 20))
-			break;
+		} else {
+			ASSERT_EQ(EAGAIN, errno);
+			poll(NULL, 0, 50);
+			i++;
+		}
 	}
-	ASSERT_EQ(EAGAIN, errno);
 	ASSERT_EQ(4000, write(self->m, in, sizeof(in)));
 	for (i = 0; i < 200 && ld_inq(self->s) < 4000; i++)
 		poll(NULL, 0, 50);

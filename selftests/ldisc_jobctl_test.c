@@ -601,6 +601,36 @@ TEST_F(ldisc, tcflush_with_packet_events)
 	EXPECT_EQ(EAGAIN, errno);
 }
 
+/*
+ * Flow characters that arrive while the slave's buffer is full act at
+ * once through the lookahead (n_tty.c:1484-1502), and are consumed, not
+ * acted on again, when the buffer drains (n_tty.c:1248-1256).
+ */
+TEST_F(ldisc, flow_control_looks_ahead_of_a_full_buffer)
+{
+	static char in[5000], out[5001];
+	size_t got;
+
+	memset(in, 'x', sizeof(in));
+	ASSERT_EQ(0, ld_raw(self->s, 1, 0));
+	ASSERT_EQ(0, pty_iflags(self->s, IXON, 0));
+	ASSERT_EQ(0, ld_packet(self->m, 1));
+	ASSERT_EQ(5000, write(self->m, in, sizeof(in)));
+	PUT(self->m, "\x13");
+	EXPECT_EQ(TIOCPKT_STOP, ld_status(self->m));
+	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
+	EXPECT_EQ(-1, write(self->s, "z", 1));
+	EXPECT_EQ(EAGAIN, errno);
+	PUT(self->m, "\x11\x13\x11");
+	EXPECT_EQ(TIOCPKT_START, ld_status(self->m));
+	got = pty_read_full(self->s, out, sizeof(out), PTY_WAIT_MS);
+	EXPECT_EQ(sizeof(in), got);
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+	EXPECT_EQ(0, pty_poll(self->m, POLLIN | POLLPRI, PTY_QUIET_MS));
+	EXPECT_EQ(1, write(self->s, "z", 1));
+	EXPECT_PACKETS(self->m, "z", 0);
+}
+
 /* ---- a slave nobody reads ---- */
 
 #define FILL_LEN	(256 * 1024)

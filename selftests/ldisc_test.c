@@ -245,6 +245,58 @@ TEST_F(ldisc, extproc_stores_input_uninterpreted)
 	EXPECT_QUIET(self->m);
 }
 
+/*
+ * More of EXTPROC with ICANON: FIONREAD and poll count every stored byte,
+ * a lone EOF is the redefined VEOF, two EOF bytes are data, and without
+ * ICANON a lone EOF byte is data too (n_tty.c:1922, 1966-1969, 2503).
+ */
+TEST_F(ldisc, extproc_counts_and_eof)
+{
+	struct termios t;
+
+	ASSERT_EQ(0, ld_modes(self->s, STD_I, STD_O, STD_L | EXTPROC));
+	PUT(self->m, "abc");
+	ASSERT_EQ(POLLIN, pty_poll(self->s, POLLIN, PTY_WAIT_MS));
+	EXPECT_EQ(3, ld_inq(self->s));
+	EXPECT_READ(self->s, "abc");
+	PUT(self->m, "\x04\x04");
+	EXPECT_READ(self->s, "\x04\x04");
+	ld_std_termios(&t);
+	t.c_lflag |= EXTPROC;
+	t.c_cc[VEOF] = 'q';
+	ASSERT_EQ(0, tcsetattr(self->s, TCSANOW, &t));
+	PUT(self->m, "q");
+	EXPECT_EOF(self->s);
+	PUT(self->m, "\x04");
+	EXPECT_READ(self->s, "\x04");
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ICANON));
+	PUT(self->m, "q");
+	EXPECT_READ(self->s, "q");
+	EXPECT_QUIET(self->m);
+}
+
+/*
+ * Switching EXTPROC on or off with input pending makes it readable at
+ * once (n_tty.c:1785-1796 treat EXTPROC like ICANON): a partial line
+ * typed before, or bytes stored uninterpreted, as one line.
+ */
+TEST_F(ldisc, extproc_toggle_pushes_pending_input)
+{
+	PUT(self->m, "ab");
+	EXPECT_BYTES(self->m, "ab");
+	ASSERT_EQ(0, pty_lflags(self->s, EXTPROC, 0));
+	EXPECT_EQ(2, ld_inq(self->s));
+	EXPECT_READ(self->s, "ab");
+	PUT(self->m, "x\x7f");
+	ASSERT_EQ(POLLIN, pty_poll(self->s, POLLIN, PTY_WAIT_MS));
+	ASSERT_EQ(0, pty_lflags(self->s, 0, EXTPROC));
+	EXPECT_EQ(2, ld_inq(self->s));
+	EXPECT_READ(self->s, "x\x7f");
+	PUT(self->m, "yz\x7f\n");
+	EXPECT_BYTES(self->m, "yz\b \b\r\n");
+	EXPECT_READ(self->s, "y\n");
+}
+
 /* ---- control characters ---- */
 
 /*
@@ -604,6 +656,42 @@ TEST_F(ldisc, tiocsti_is_input)
 	ASSERT_EQ(0, ioctl(self->s, TIOCSTI, "\r"));
 	EXPECT_BYTES(self->m, "x^A\r\n");
 	EXPECT_READ(self->s, "x\x01\n");
+}
+
+/*
+ * TCSAFLUSH discards the pending input before the change, with FLUSHREAD
+ * to a packet-mode master (tty_ioctl.c:  set_termios with TERMIOS_FLUSH).
+ */
+TEST_F(ldisc, tcsaflush_discards_input)
+{
+	struct termios t;
+	char buf[16];
+
+	ASSERT_EQ(0, ld_packet(self->m, 1));
+	PUT(self->m, "abc\nde");
+	EXPECT_PACKETS(self->m, "abc\r\nde", 0);
+	ASSERT_EQ(0, tcgetattr(self->s, &t));
+	t.c_lflag &= ~ECHO;
+	ASSERT_EQ(0, tcsetattr(self->s, TCSAFLUSH, &t));
+	EXPECT_EQ(TIOCPKT_FLUSHREAD, ld_status(self->m));
+	EXPECT_EQ(0, ld_inq(self->s));
+	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
+	EXPECT_EQ(-1, read(self->s, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	PUT(self->m, "f\n");
+	EXPECT_READ(self->s, "f\n");
+}
+
+/* TIOCOUTQ is the driver's count, 0 for a pty (n_tty.c:2497-2498). */
+TEST_F(ldisc, tiocoutq_is_zero)
+{
+	int n = -1;
+
+	ASSERT_EQ(3, pty_write_str(self->s, "abc"));
+	ASSERT_EQ(POLLIN, pty_poll(self->m, POLLIN, PTY_WAIT_MS));
+	ASSERT_EQ(0, ioctl(self->s, TIOCOUTQ, &n));
+	EXPECT_EQ(0, n);
+	EXPECT_BYTES(self->m, "abc");
 }
 
 /* ---- non-canonical mode: VMIN and VTIME ---- */
