@@ -306,6 +306,9 @@ TEST_F(ldisc, werase_words)
 	PUT(self->m, "x yz ..\x17\n");
 	EXPECT_BYTES(self->m, "x yz ..\b \b\b \b\b \b\b \b\b \b\r\n");
 	EXPECT_READ(self->s, "x\x20\n");
+	PUT(self->m, "  \x17x\n");
+	EXPECT_BYTES(self->m, "  \b \b\b \bx\r\n");
+	EXPECT_READ(self->s, "x\n");
 	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHOE));
 	PUT(self->m, "ab cd\x17\n");
 	EXPECT_BYTES(self->m, "ab cd\b \b\b \b\r\n");
@@ -390,9 +393,9 @@ TEST_F(ldisc, opost_off_passes_output)
 	ASSERT_EQ(0, ld_modes(self->s, STD_I, ONLCR | OLCUC | OCRNL | TAB3, STD_L));
 	ASSERT_EQ(7, pty_write_str(self->s, "a\nb\tc\rd"));
 	EXPECT_BYTES(self->m, "a\nb\tc\rd");
-	PUT(self->m, "x\t\n");
-	EXPECT_BYTES(self->m, "x\t\n");
-	EXPECT_READ(self->s, "x\t\n");
+	PUT(self->m, "x\t\x01\n");
+	EXPECT_BYTES(self->m, "x\t^A\n");
+	EXPECT_READ(self->s, "x\t\x01\n");
 }
 
 /*

@@ -424,6 +424,30 @@ TEST_F(ldisc, sigwinch_on_size_change_only)
 	EXPECT_EQ(0, leader_stop(&l));
 }
 
+/*
+ * O_ASYNC: SIGIO when input becomes readable, in canonical mode only
+ * when a line ends (n_tty.c:1366, 1635-1636).
+ */
+TEST_F(ldisc, sigio_when_input_is_readable)
+{
+	int fl;
+
+	ASSERT_EQ(0, pty_block_signal(SIGIO));
+	ASSERT_EQ(0, fcntl(self->s, F_SETOWN, getpid()));
+	fl = fcntl(self->s, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->s, F_SETFL, fl | O_ASYNC));
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ECHO));
+	PUT(self->m, "ab");
+	EXPECT_EQ(0, pty_signal_wait(SIGIO, PTY_QUIET_MS));
+	PUT(self->m, "\n");
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	EXPECT_READ(self->s, "ab\n");
+	ASSERT_EQ(0, ld_raw(self->s, 1, 0));
+	PUT(self->m, "c");
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	EXPECT_READ(self->s, "c");
+}
+
 /* ---- software flow control ---- */
 
 /*

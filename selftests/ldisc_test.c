@@ -242,6 +242,9 @@ TEST_F(ldisc, extproc_stores_input_uninterpreted)
 	ASSERT_EQ(0, pty_iflags(self->s, ISTRIP, 0));
 	PUT(self->m, "\xc1\x83");
 	EXPECT_READ(self->s, "A\x03");
+	ASSERT_EQ(0, pty_iflags(self->s, IUCLC, ISTRIP));
+	PUT(self->m, "AbC\r");
+	EXPECT_READ(self->s, "abc\r");
 	EXPECT_QUIET(self->m);
 }
 
@@ -354,6 +357,11 @@ TEST_F(ldisc, eol_and_eol2_end_a_line)
 	EXPECT_READ(self->s, "a;");
 	EXPECT_READ(self->s, "b|");
 	EXPECT_READ(self->s, "c\n");
+	/* Erase cannot reach back into a line already ended. */
+	PUT(self->m, "ab;\x7f\x15\027c\n");
+	EXPECT_BYTES(self->m, "ab;c\r\n");
+	EXPECT_READ(self->s, "ab;");
+	EXPECT_READ(self->s, "c\n");
 	/* A control character as EOL is echoed as ^X. */
 	t.c_cc[VEOL] = 0x01;
 	ASSERT_EQ(0, tcsetattr(self->s, TCSANOW, &t));
@@ -414,6 +422,19 @@ TEST_F(ldisc, colliding_control_characters)
 	EXPECT_READ(self->s, "abc\n");
 	EXPECT_EQ(1, write(self->s, "w", 1));
 	EXPECT_READ(self->m, "\0w");
+
+	/* VSTART equal to VSTOP only ever starts (n_tty.c:1258-1262). */
+	ld_std_termios(&t);
+	t.c_lflag &= ~ECHO;
+	t.c_cc[VSTART] = 023;
+	ASSERT_EQ(0, tcsetattr(self->s, TCSANOW, &t));
+	/* No longer the usual ^S/^Q: a packet-mode master hears NOSTOP. */
+	EXPECT_EQ(TIOCPKT_NOSTOP, ld_status(self->m));
+	PUT(self->m, "\x13x\x13\n");
+	EXPECT_READ(self->s, "x\n");
+	EXPECT_EQ(1, write(self->s, "v", 1));
+	EXPECT_READ(self->m, "\0v");
+	EXPECT_QUIET(self->m);
 }
 
 /* ---- canonical mode ---- */
@@ -691,6 +712,7 @@ TEST_F(ldisc, tiocoutq_is_zero)
 	ASSERT_EQ(POLLIN, pty_poll(self->m, POLLIN, PTY_WAIT_MS));
 	ASSERT_EQ(0, ioctl(self->s, TIOCOUTQ, &n));
 	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, tcdrain(self->s));
 	EXPECT_BYTES(self->m, "abc");
 }
 
