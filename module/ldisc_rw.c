@@ -129,10 +129,11 @@ static bool mld_copy_raw(struct tty_struct *tty, u8 **kb, size_t *nr)
 	mld_take(tty, ld, *kb, tail, n);
 	/* Pairs with the producer's acquire of rtail. */
 	smp_store_release(&ld->rtail, tail + n);
-	*kb += n;
-	*nr -= n;
+	/* Consumed but not returned: the read ends with what it had. */
 	if (L_EXTPROC(tty) && ld->icanon && lone_eof && head == ld->rtail)
 		return false;
+	*kb += n;
+	*nr -= n;
 	return head != ld->rtail;
 }
 
