@@ -657,7 +657,7 @@ TEST_F_TIMEOUT(ldisc, flow_control_looks_ahead_of_a_full_buffer, 60)
 		st = ld_status(self->m);
 		EXPECT_EQ(TIOCPKT_START, st)
 			TH_LOG("round %d", i);
-		got = pty_read_full(self->s, out, sizeof(out), PTY_WAIT_MS);
+		got = pty_read_full(self->s, out, sizeof(in), PTY_WAIT_MS);
 		EXPECT_EQ(sizeof(in), got);
 		EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
 		st = pty_poll(self->m, POLLIN | POLLPRI, PTY_QUIET_MS);
