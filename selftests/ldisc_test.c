@@ -566,6 +566,28 @@ TEST_F(ldisc, canonical_line_limit)
 }
 
 /*
+ * With PARMRK the room is counted in thirds (n_tty.c:1703-1704), and an
+ * 0xff doubled at the limit loses its second half to the newline that
+ * replaces it, so the reader gets it single (n_tty.c:1706-1708).
+ */
+TEST_F(ldisc, parmrk_at_the_line_limit)
+{
+	static char in[4096], want[4096];
+
+	ASSERT_EQ(0, ld_modes(self->s, PARMRK | STD_I, STD_O, STD_L & ~ECHO));
+	memset(in, 'a', 4094);
+	memcpy(in + 4094, "\xff\n", 2);
+	ASSERT_EQ(4096, write(self->m, in, 4096));
+	memcpy(want, in, 4096);
+	ld_expect_read(_metadata, self->s, want, 4096, __LINE__);
+	memcpy(in + 4090, "\xff\n", 2);
+	ASSERT_EQ(4092, write(self->m, in, 4092));
+	memcpy(want, in, 4091);
+	memcpy(want + 4091, "\xff\n", 2);
+	ld_expect_read(_metadata, self->s, want, 4093, __LINE__);
+}
+
+/*
  * At the line limit every character is still echoed although only the
  * newline is stored, and IMAXBEL rings no bell: Linux has none (n_tty.c:965).
  */
@@ -701,6 +723,39 @@ TEST_F(ldisc, tcsaflush_discards_input)
 	EXPECT_EQ(EAGAIN, errno);
 	PUT(self->m, "f\n");
 	EXPECT_READ(self->s, "f\n");
+}
+
+#define BIG_WRITE	(4 << 20)
+
+/*
+ * A non-blocking write that fills the way returns how many of its bytes
+ * went out (each NL then CR NL under ONLCR), the next one EAGAIN
+ * (n_tty.c:2403-2410, 2424).
+ */
+TEST_F_TIMEOUT(ldisc, nonblocking_write_is_partial, 60)
+{
+	static char in[BIG_WRITE], out[2 * BIG_WRITE];
+	size_t got = 0, i, bad = 0;
+	ssize_t n, w;
+
+	memset(in, '\n', sizeof(in));
+	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
+	w = write(self->s, in, sizeof(in));
+	ASSERT_LT(0, w);
+	ASSERT_GT((ssize_t)sizeof(in), w);
+	EXPECT_EQ(-1, write(self->s, in, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	while (got < 2 * (size_t)w) {
+		n = pty_read_wait(self->m, out + got, 2 * w - got, PTY_WAIT_MS);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	EXPECT_EQ(2 * (size_t)w, got);
+	for (i = 0; i < got; i++)
+		bad += out[i] != (i % 2 ? '\n' : '\r');
+	EXPECT_EQ(0u, bad);
+	EXPECT_QUIET(self->m);
 }
 
 /* TIOCOUTQ is the driver's count, 0 for a pty (n_tty.c:2497-2498). */
