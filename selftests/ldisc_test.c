@@ -848,6 +848,29 @@ TEST_F(ldisc, vmin_blocks_for_min_bytes)
 }
 
 /*
+ * VMIN above 64: the tty core hands the discipline 64-byte chunks and
+ * n_tty checks VMIN against each chunk alone (n_tty.c:2283-2297), so with
+ * 150 bytes queued and VMIN 100 a read returns 64 of them, and the next
+ * ones the same way until fewer than 64 remain.
+ */
+TEST_F(ldisc, vmin_above_the_core_chunk)
+{
+	static char in[150], out[200];
+	size_t got;
+
+	memset(in, 'v', sizeof(in));
+	ASSERT_EQ(0, ld_raw(self->s, 100, 0));
+	ASSERT_EQ(sizeof(in), write(self->m, in, sizeof(in)));
+	ASSERT_EQ(POLLIN, pty_poll(self->s, POLLIN, PTY_WAIT_MS));
+	EXPECT_EQ(64, read(self->s, out, sizeof(out)));
+	EXPECT_EQ(64, read(self->s, out, sizeof(out)));
+	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
+	EXPECT_EQ(22, read(self->s, out, sizeof(out)));
+	got = pty_read_full(self->s, out, sizeof(out), PTY_QUIET_MS);
+	EXPECT_EQ(0, got);
+}
+
+/*
  * MIN > 0, TIME > 0: the timer starts with the first byte, so a read with
  * fewer than MIN bytes there returns them when it runs out, and one
  * without data waits for the first byte however long (n_tty.c:2294-2296).
