@@ -166,6 +166,34 @@ static inline size_t mypts_ldisc_receive_buf(struct tty_ldisc *ld, const u8 *p,
 }
 #endif
 
+/*
+ * The flag and count types of a line discipline's receive_buf and
+ * receive_buf2 (u8 and size_t since 6.6).
+ */
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+#define MYPTS_LD_FLAGS		const char
+#define MYPTS_LD_COUNT		int
+#define MYPTS_LD_RECV2_RET	int
+#else
+#define MYPTS_LD_FLAGS		const u8
+#define MYPTS_LD_COUNT		size_t
+#define MYPTS_LD_RECV2_RET	size_t
+#endif
+
+/*
+ * Restart a port's flip-buffer worker, as tty_buffer_restart_work() (not
+ * exported) does: on the port's own workqueue since 7.0.
+ */
+static inline void mypts_flip_restart(struct tty_port *port)
+{
+#ifdef MYPTS_HAVE_TTY_FLIP_WQ
+	queue_work(port->buf.flip_wq ? port->buf.flip_wq : system_unbound_wq,
+		   &port->buf.work);
+#else
+	queue_work(system_unbound_wq, &port->buf.work);
+#endif
+}
+
 struct tty_struct;
 
 /*

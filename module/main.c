@@ -9,6 +9,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
+#include "module/ldisc.h"
 #include "module/ptmx.h"
 #include "module/slave.h"
 #include "module/sysctl.h"
@@ -21,9 +22,12 @@ static int __init mypts_init(void)
 	err = mypts_sysctl_init();
 	if (err)
 		goto err_out;
-	err = mypts_slave_init();
+	err = mypts_ldisc_init();
 	if (err)
 		goto err_sysctl;
+	err = mypts_slave_init();
+	if (err)
+		goto err_ldisc;
 	err = mypts_ptmx_init();
 	if (err)
 		goto err_slave;
@@ -38,6 +42,8 @@ err_ptmx:
 	mypts_ptmx_exit();
 err_slave:
 	mypts_slave_exit();
+err_ldisc:
+	mypts_ldisc_exit();
 err_sysctl:
 	mypts_sysctl_exit();
 err_out:
@@ -49,6 +55,7 @@ static void __exit mypts_exit(void)
 	mypts_fs_exit();
 	mypts_ptmx_exit();
 	mypts_slave_exit();
+	mypts_ldisc_exit();
 	mypts_sysctl_exit();
 	pr_info("unloaded\n");
 }

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/tty.h>
 
+#include "module/ldisc.h"
 #include "module/mypts.h"
 #include "module/pair.h"
 #include "module/slave.h"
@@ -128,7 +129,8 @@ void mypts_pair_release(struct mypts_pair *pair)
  * @sb: the instance's superblock, active
  *
  * Takes a number, makes the slave node, opens the slave from the kernel so
- * its tty exists, and locks the slave as devpts does. On failure everything
+ * its tty exists, puts our line discipline on it, and locks the slave as
+ * devpts does. On failure everything
  * is undone.
  *
  * Context: Process context, inside the open() of a ptmx node. Can sleep.
@@ -186,9 +188,22 @@ struct mypts_pair *mypts_pair_create(struct super_block *sb)
 		err = PTR_ERR(file);
 		goto out_kill_node;
 	}
+	err = tty_set_ldisc(pair->tty, mypts_ldisc_number());
+	if (err)
+		goto out_close_slave;
 	pair->slave_file = file;
 	pr_debug("pair %d created\n", pair->index);
 	return pair;
+
+out_close_slave:
+	/*
+	 * The slave tty exists: closing it lets its remove and cleanup give
+	 * back the node, the number, the mount and the tty's reference.
+	 */
+	set_bit(MYPTS_MASTER_CLOSED, &pair->flags);
+	fput(file);
+	mypts_pair_put(pair);
+	return ERR_PTR(err);
 
 out_kill_node:
 	if (test_bit(MYPTS_RELEASED, &pair->flags)) {

@@ -17,6 +17,7 @@
 #include <linux/tty_driver.h>
 #include <linux/tty_flip.h>
 
+#include "module/ldisc.h"
 #include "module/mypts.h"
 #include "module/pair.h"
 #include "module/slave.h"
@@ -41,6 +42,20 @@ dev_t mypts_slave_devt(int index)
 {
 	return MKDEV(mypts_slave_driver->major,
 		     mypts_slave_driver->minor_start + index);
+}
+
+/**
+ * mypts_slave_pair() - the pair of a mypts slave
+ * @tty: any tty
+ *
+ * Context: Any context, while @tty is referenced.
+ * Return: the pair when @tty is one of our slaves, else NULL.
+ */
+struct mypts_pair *mypts_slave_pair(struct tty_struct *tty)
+{
+	if (tty->driver != mypts_slave_driver)
+		return NULL;
+	return tty->driver_data;
 }
 
 /**
@@ -330,7 +345,8 @@ static int mypts_slave_ioctl(struct tty_struct *tty, unsigned int cmd,
 	int ret;
 
 	/* Other disciplines (N_PPP, N_HDLC...) flush their own queues. */
-	if (tty->termios.c_line != N_TTY)
+	if (tty->termios.c_line != N_TTY &&
+	    tty->termios.c_line != mypts_ldisc_number())
 		return -ENOIOCTLCMD;
 
 	switch (cmd) {
@@ -555,6 +571,8 @@ int mypts_slave_init(void)
 	driver->init_termios.c_cflag = B38400 | CS8 | CREAD;
 	driver->init_termios.c_ispeed = 38400;
 	driver->init_termios.c_ospeed = 38400;
+	/* A hangup resets termios, and with it the discipline, to this. */
+	driver->init_termios.c_line = mypts_ldisc_number();
 	tty_set_operations(driver, &mypts_slave_ops);
 
 	err = tty_register_driver(driver);
