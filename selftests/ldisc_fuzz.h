@@ -679,7 +679,7 @@ static inline void fz_generate(struct fz_scenario *sc, unsigned long long seed)
 	g.cur = sc->t0;
 	g.packet = sc->packet;
 	g.mwrite_pct = mw[fz_below(&g.r, sizeof(mw))];
-	nops = fz_pct(&g.r, 80) ? fz_range(&g.r, 4, 30) : fz_range(&g.r, 31, FZ_MAX_OPS - 4);
+	nops = fz_pct(&g.r, 85) ? fz_range(&g.r, 4, 24) : fz_range(&g.r, 25, FZ_MAX_OPS - 12);
 	if (!at_long)
 		at_long = fz_below(&g.r, nops);
 	for (i = 0; i < nops && sc->nops < FZ_MAX_OPS - 3; i++) {

@@ -79,14 +79,18 @@ struct fz_target {
 	const char *name;
 	bool mypts;		/* a mypts pty, else devpts */
 	int setd;		/* TIOCSETD this after allocation: -1 none, -2 mypts' */
-	int getd;		/* TIOCGETD must say: -1 anything, -2 mypts' */
+	int getd;		/* TIOCGETD must say: -2 mypts' */
+	bool fresh;		/* a new pair for every scenario, never a reset one */
 };
 
+/* The fourth is the diagnosis target; the "-fresh" ones check the resets. */
 static const struct fz_target fz_targets[] = {
-	{ "devpts",	  false, -1, N_TTY },
-	{ "devpts-ldisc", false, -2, -2 },
-	{ "mypts",	  true,	 -1, -2 },
-	{ "mypts-ntty",	  true,	 N_TTY, N_TTY },
+	{ "devpts",	  false, -1, N_TTY, false },
+	{ "devpts-ldisc", false, -2, -2, false },
+	{ "mypts",	  true,	 -1, -2, false },
+	{ "mypts-ntty",	  true,	 N_TTY, N_TTY, false },
+	{ "devpts-fresh", false, -1, N_TTY, true },
+	{ "mypts-fresh",  true,	 -1, -2, true },
 };
 
 /* ---- transcripts ---- */
@@ -173,7 +177,19 @@ struct fz_ctx {
 	unsigned char acc[65536];
 	size_t acc_len;
 	char error[256];	/* a setup failure: the target cannot run */
+	double prof[FZ_NR_OPS + 4];	/* MYPTS_FUZZ_PROFILE: seconds by operation */
+	unsigned int nprof[FZ_NR_OPS + 4];
+	bool profile;
+	bool reuse;		/* reset the pair for the next scenario (fz_reset_pair()) */
 };
+
+static double fz_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void fz_rec(struct fz_ctx *c, unsigned int type, unsigned int at, int val,
 		   const void *data, size_t len)
@@ -412,57 +428,59 @@ static int fz_ldisc_of(const struct fz_ctx *c, int which)
 	return which == -2 ? c->ldisc : which;
 }
 
+static int fz_fail(struct fz_ctx *c, const char *what)
+{
+	snprintf(c->error, sizeof(c->error), "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+static int fz_setd(struct fz_ctx *c, int ldisc)
+{
+	if (ioctl(c->s, TIOCSETD, &ldisc)) {
+		snprintf(c->error, sizeof(c->error), "TIOCSETD %d on the slave: %s%s", ldisc,
+			 strerror(errno), errno == EINVAL ?
+			 " (is mypts' line discipline registered?)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* TIOCGETD must say what the target expects. */
+static int fz_check_getd(struct fz_ctx *c)
+{
+	int want = fz_ldisc_of(c, c->tg->getd), d;
+
+	if (ioctl(c->s, TIOCGETD, &d))
+		return fz_fail(c, "TIOCGETD");
+	if (d != want) {
+		snprintf(c->error, sizeof(c->error), "TIOCGETD on the slave is %d, not %d%s", d,
+			 want, c->tg->mypts && want == c->ldisc ?
+			 " (mypts' discipline is not installed on new slaves)" : "");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A new pair whose slave is the caller's controlling terminal, with the
  * target's discipline. Returns 0, or -1 with c->error set.
  */
 static int fz_open_pair(struct fz_ctx *c)
 {
-	int want, d;
-
-	c->m = mypts_open_ptmx(c->dir, O_NONBLOCK);
-	if (c->m < 0) {
-		snprintf(c->error, sizeof(c->error), "open %s/ptmx: %s", c->dir, strerror(errno));
-		return -1;
-	}
 	c->s = -1;
-	if (pty_set_lock(c->m, 0)) {
-		snprintf(c->error, sizeof(c->error), "TIOCSPTLCK: %s", strerror(errno));
-		return -1;
-	}
+	c->m = mypts_open_ptmx(c->dir, O_NONBLOCK);
+	if (c->m < 0)
+		return fz_fail(c, "open ptmx");
+	if (pty_set_lock(c->m, 0))
+		return fz_fail(c, "TIOCSPTLCK");
 	c->s = ioctl(c->m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (c->s < 0) {
-		snprintf(c->error, sizeof(c->error), "TIOCGPTPEER: %s", strerror(errno));
+	if (c->s < 0)
+		return fz_fail(c, "TIOCGPTPEER");
+	if (ioctl(c->s, TIOCSCTTY, 0))
+		return fz_fail(c, "TIOCSCTTY");
+	if (c->tg->setd != -1 && fz_setd(c, fz_ldisc_of(c, c->tg->setd)))
 		return -1;
-	}
-	if (ioctl(c->s, TIOCSCTTY, 0)) {
-		snprintf(c->error, sizeof(c->error), "TIOCSCTTY: %s", strerror(errno));
-		return -1;
-	}
-	if (c->tg->setd != -1) {
-		want = fz_ldisc_of(c, c->tg->setd);
-		if (ioctl(c->s, TIOCSETD, &want)) {
-			snprintf(c->error, sizeof(c->error), "TIOCSETD %d on the slave: %s%s", want,
-				 strerror(errno), errno == EINVAL ?
-				 " (is mypts' line discipline registered?)" : "");
-			return -1;
-		}
-	}
-	if (c->tg->getd != -1) {
-		want = fz_ldisc_of(c, c->tg->getd);
-		if (ioctl(c->s, TIOCGETD, &d)) {
-			snprintf(c->error, sizeof(c->error), "TIOCGETD: %s", strerror(errno));
-			return -1;
-		}
-		if (d != want) {
-			snprintf(c->error, sizeof(c->error),
-				 "TIOCGETD on the slave is %d, not %d%s", d, want,
-				 c->tg->mypts && want == c->ldisc ?
-				 " (mypts' discipline is not installed on new slaves)" : "");
-			return -1;
-		}
-	}
-	return 0;
+	return fz_check_getd(c);
 }
 
 static void fz_close_pair(struct fz_ctx *c)
@@ -475,22 +493,69 @@ static void fz_close_pair(struct fz_ctx *c)
 	c->m = -1;
 }
 
-/* Run @sc on a new pair; the transcript is in c->tr. Returns -1 on setup failure. */
+/*
+ * Make the pair of the last scenario as good as new, at a fraction of the
+ * cost of a new one (allocating pairs, or even disciplines, was a third of
+ * the runtime under TCG). Through the target's own discipline, as a program
+ * could: packet mode off; output restarted (TCOON for TCOOFF, a start
+ * character under IXON for a stop character); a signal character without
+ * NOFLSH, which empties the input and the echo queue; ICANON turned off and
+ * on, which forgets a pending literal-next and an erase in progress; a
+ * carriage return written under OPOST, which puts both columns back to 0;
+ * TCIOFLUSH and a drain of the master for whatever is left. Termios and the
+ * window size are set by each scenario.
+ * MYPTS_FUZZ_TARGETS=devpts,devpts-fresh,mypts-fresh compares this with
+ * new pairs.
+ */
+static int fz_reset_pair(struct fz_ctx *c)
+{
+	char start = 021, intr = 003;
+	struct termios t;
+	int off = 0;
+
+	fz_std_termios(&t);
+	t.c_line = c->line;
+	t.c_iflag = IXON;
+	t.c_lflag = ISIG;
+	if (ioctl(c->m, TIOCPKT, &off) || ioctl(c->s, TCXONC, TCOON) ||
+	    tcsetattr(c->s, TCSANOW, &t) || ioctl(c->s, TIOCSTI, &start) ||
+	    ioctl(c->s, TIOCSTI, &intr))
+		return fz_fail(c, "resetting the pair");
+	fz_std_termios(&t);
+	t.c_line = c->line;
+	if (tcsetattr(c->s, TCSANOW, &t) || write(c->s, "\r", 1) != 1 ||
+	    ioctl(c->s, TCFLSH, TCIOFLUSH))
+		return fz_fail(c, "resetting the pair");
+	while (read(c->m, c->buf, sizeof(c->buf)) > 0)
+		;
+	return 0;
+}
+
+/*
+ * Run @sc; the transcript is in c->tr. Returns -1 when the pair cannot be
+ * had (c->error says why).
+ */
 static int fz_run(struct fz_ctx *c, const struct fz_scenario *sc)
 {
 	struct termios t;
 	unsigned int i;
 	int one = 1;
+	double t0;
 
 	c->tr_len = 0;
 	c->stop = false;
 	c->overcap = false;
 	c->failed = false;
 	c->op = 0;
+	t0 = c->profile ? fz_now() : 0;
 	/* Signals of the last pair's hangup (SIGHUP, SIGCONT) are long taken. */
 	__atomic_store_n(&fz_sig_head, 0, __ATOMIC_SEQ_CST);
 	c->sig_tail = 0;
-	if (fz_open_pair(c)) {
+	if (c->m >= 0 && fz_reset_pair(c)) {
+		fz_close_pair(c);
+		return -1;
+	}
+	if (c->m < 0 && fz_open_pair(c)) {
 		fz_close_pair(c);
 		return -1;
 	}
@@ -509,10 +574,27 @@ static int fz_run(struct fz_ctx *c, const struct fz_scenario *sc)
 	c->packet = sc->packet;
 	/* Whatever the setup raised (SIGWINCH, the last pair's SIGHUP) is not recorded. */
 	c->sig_tail = fz_sig_count();
-	for (i = 0; i < sc->nops && !c->stop; i++)
+	if (c->profile) {
+		c->prof[FZ_NR_OPS + 2] += fz_now() - t0;
+		c->nprof[FZ_NR_OPS + 2]++;
+	}
+	for (i = 0; i < sc->nops && !c->stop; i++) {
+		double t = c->profile ? fz_now() : 0;
+
 		fz_step(c, sc, i);
+		if (c->profile) {
+			c->prof[sc->op[i].type] += fz_now() - t;
+			c->nprof[sc->op[i].type]++;
+		}
+	}
 out:
-	fz_close_pair(c);
+	t0 = c->profile ? fz_now() : 0;
+	if (!c->reuse || c->failed)
+		fz_close_pair(c);
+	if (c->profile) {
+		c->prof[FZ_NR_OPS + 3] += fz_now() - t0;
+		c->nprof[FZ_NR_OPS + 3]++;
+	}
 	return 0;
 }
 
@@ -544,13 +626,25 @@ static unsigned long long fz_hash(const unsigned char *p, size_t n)
 	return h;
 }
 
+static unsigned long long fz_env(const char *name, unsigned long long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return def;
+	n = strtoull(v, &end, 0);
+	return *end ? def : n;
+}
+
 /*
  * Body of a target's process: a session of its own, each scenario on a
  * new pair that is its controlling terminal. With @dump, the transcript of
  * the single seed is copied out for printing.
  */
 static void fz_target_main(struct fz_shared *sh, unsigned int ti, const struct fz_target *tg,
-			   const char *dir, int ldisc, unsigned long long first,
+			   const char *dir, int ldisc, bool reuse, unsigned long long first,
 			   unsigned int seeds, bool dump)
 {
 	static struct fz_scenario sc;
@@ -573,8 +667,17 @@ static void fz_target_main(struct fz_shared *sh, unsigned int ti, const struct f
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < FZ_ARRAY_SIZE(fz_signals_caught); i++)
 		sigaction(fz_signals_caught[i], &sa, NULL);
+	c->profile = fz_env("MYPTS_FUZZ_PROFILE", 0);
+	c->reuse = reuse && !tg->fresh;
 	for (i = 0; i < seeds; i++) {
+		double t = fz_now();
+
 		fz_generate(&sc, first + i);
+		if (c->profile) {
+			c->prof[FZ_NR_OPS] += fz_now() - t;
+			c->nprof[FZ_NR_OPS]++;
+		}
+		t = fz_now();
 		if (fz_run(c, &sc)) {
 			snprintf(sh->error[ti], sizeof(sh->error[ti]), "%s: seed %llu: %s",
 				 tg->name, first + i, c->error);
@@ -587,14 +690,26 @@ static void fz_target_main(struct fz_shared *sh, unsigned int ti, const struct f
 			memcpy(sh->dump[ti], c->tr, c->tr_len);
 			sh->dump_len[ti] = c->tr_len;
 		}
+		if (c->profile) {
+			c->prof[FZ_NR_OPS + 1] += fz_now() - t;
+			c->nprof[FZ_NR_OPS + 1]++;
+		}
+	}
+	if (c->profile) {
+		for (i = 0; i < FZ_NR_OPS + 4; i++)
+			fprintf(stderr, "# profile %-12s %-8s %8u calls %8.3f s %8.1f us\n",
+				tg->name, i < FZ_NR_OPS ? fz_op_names[i] :
+				i == FZ_NR_OPS ? "generate" : i == FZ_NR_OPS + 1 ? "scenario" :
+				i == FZ_NR_OPS + 2 ? "setup" : "teardown", c->nprof[i], c->prof[i],
+				c->nprof[i] ? c->prof[i] / c->nprof[i] * 1e6 : 0);
 	}
 	_exit(0);
 }
 
 /* Run the targets side by side; returns how many failed to run (sh->error says why). */
 static int fz_run_targets(struct fz_shared *sh, const struct fz_target **tg, unsigned int n,
-			  const char * const *dirs, int ldisc, unsigned long long first,
-			  unsigned int seeds, bool dump)
+			  const char * const *dirs, int ldisc, bool reuse,
+			  unsigned long long first, unsigned int seeds, bool dump)
 {
 	pid_t pid[FZ_MAX_TARGETS];
 	unsigned int i;
@@ -608,8 +723,8 @@ static int fz_run_targets(struct fz_shared *sh, const struct fz_target **tg, uns
 			continue;
 		}
 		if (!pid[i])
-			fz_target_main(sh, i, tg[i], dirs[tg[i]->mypts], ldisc, first, seeds,
-				       dump);
+			fz_target_main(sh, i, tg[i], dirs[tg[i]->mypts], ldisc, reuse, first,
+				       seeds, dump);
 	}
 	for (i = 0; i < n; i++) {
 		if (pid[i] < 0) {
@@ -818,18 +933,6 @@ static bool fz_report_target(FILE *f, struct fz_shared *sh, const struct fz_scen
 
 /* ---- the test ---- */
 
-static unsigned long long fz_env(const char *name, unsigned long long def)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long long n;
-
-	if (!v || !*v)
-		return def;
-	n = strtoull(v, &end, 0);
-	return *end ? def : n;
-}
-
 /* Targets named in MYPTS_FUZZ_TARGETS (or the default three); returns how many. */
 static unsigned int fz_pick_targets(const struct fz_target **tg, char *bad, size_t badlen)
 {
@@ -858,14 +961,6 @@ static unsigned int fz_pick_targets(const struct fz_target **tg, char *bad, size
 static int fz_read_ldisc(void)
 {
 	return mypts_read_int(FZ_LDISC_PARAM);
-}
-
-static double fz_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* CPU seconds the waited-for children used. */
@@ -959,7 +1054,7 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 	static struct fz_scenario sc;
 	struct fz_shared *sh;
 	struct utsname un;
-	bool want_mypts = false;
+	bool want_mypts = false, reuse;
 	double t0, dt, cpu, busy;
 	char bad[64] = "";
 	size_t shlen;
@@ -974,6 +1069,7 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 	if (want_mypts)
 		ASSERT_EQ(0, self->mypts_err)
 			TH_LOG("mount -t mypts: %s", strerror(self->mypts_err));
+	reuse = !fz_env("MYPTS_FUZZ_FRESH", 0);
 	if (ldisc < 0) {
 		ksft_print_msg("%s missing: mypts' line discipline is not registered; trying %d\n",
 			       FZ_LDISC_PARAM, FZ_N_DEVELOPMENT);
@@ -988,7 +1084,7 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 	t0 = fz_now();
 	cpu = fz_child_cpu();
 	busy = fz_busy();
-	failed = fz_run_targets(sh, tg, nt, dirs, ldisc, first, seeds, seeds == 1);
+	failed = fz_run_targets(sh, tg, nt, dirs, ldisc, reuse, first, seeds, seeds == 1);
 	dt = fz_now() - t0;
 	cpu = fz_child_cpu() - cpu;
 	busy = fz_busy() - busy;
@@ -1046,7 +1142,7 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 		 * is timing that made it differ: say so, and try to catch it.
 		 */
 		for (tries = 1; tries <= 50; tries++) {
-			if (fz_run_targets(sh, all, na, dirs, ldisc, seed, 1, true)) {
+			if (fz_run_targets(sh, all, na, dirs, ldisc, reuse, seed, 1, true)) {
 				for (i = 0; i < na; i++)
 					if (sh->error[i][0])
 						ksft_print_msg("ldisc_fuzz: cannot run %s\n",
