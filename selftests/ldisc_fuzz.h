@@ -166,7 +166,7 @@ static const struct fz_flag fz_lflags[] = {
 	{ "ISIG", ISIG, 60 }, { "ICANON", ICANON, 65 }, { "XCASE", XCASE, 5 },
 	{ "ECHO", ECHO, 70 }, { "ECHOE", ECHOE, 50 }, { "ECHOK", ECHOK, 40 },
 	{ "ECHONL", ECHONL, 20 }, { "NOFLSH", NOFLSH, 20 }, { "TOSTOP", TOSTOP, 15 },
-	{ "ECHOCTL", ECHOCTL, 50 }, { "ECHOPRT", ECHOPRT, 20 }, { "ECHOKE", ECHOKE, 40 },
+	{ "ECHOCTL", ECHOCTL, 50 }, { "ECHOPRT", ECHOPRT, 25 }, { "ECHOKE", ECHOKE, 40 },
 	{ "FLUSHO", FLUSHO, 5 }, { "PENDIN", PENDIN, 10 }, { "IEXTEN", IEXTEN, 60 },
 	{ "EXTPROC", EXTPROC, 8 },
 };
@@ -296,7 +296,7 @@ static inline void fz_mutate(struct fz_rng *r, struct termios *t)
 {
 	static const tcflag_t hot[] = {
 		ICANON, ECHO, ISIG, IEXTEN, ECHOCTL, ECHOE, ECHOK, ECHOKE, ECHOPRT,
-		ECHONL, NOFLSH, EXTPROC,
+		ECHOPRT, ECHONL, NOFLSH, EXTPROC,
 	};
 	unsigned int k = fz_below(r, 100);
 
@@ -423,6 +423,40 @@ static inline unsigned int fz_input(struct fz_rng *r, const struct termios *t,
 	return 1;
 }
 
+/*
+ * Input of a line being edited: mostly the current editing characters
+ * (erase, kill, word erase, literal next, reprint, end of file and of
+ * line), with some text between them.
+ */
+static inline unsigned int fz_input_edit(struct fz_rng *r, const struct termios *t,
+					 unsigned char *out)
+{
+	static const unsigned char edit[] = {
+		VERASE, VERASE, VKILL, VWERASE, VLNEXT, VLNEXT, VREPRINT, VEOF, VEOL, VEOL2,
+	};
+	unsigned int k = fz_below(r, 100);
+
+	if (k < 55) {
+		out[0] = t->c_cc[edit[fz_below(r, sizeof(edit))]];
+		if (out[0])
+			return 1;
+	}
+	if (k < 62) {
+		out[0] = "\t\n\x01\x7f"[fz_below(r, 4)];
+		return 1;
+	}
+	if (k < 70) {
+		/* What a word erase stops at, or not. */
+		out[0] = "_ _-.a0"[fz_below(r, 7)];
+		return 1;
+	}
+	if (k < 85) {
+		out[0] = fz_range(r, 0x21, 0x7e);
+		return 1;
+	}
+	return fz_input(r, t, out);
+}
+
 /* Output bytes for the slave to write: column tracking, tabs, case, CR/NL. */
 static inline unsigned int fz_output(struct fz_rng *r, unsigned char *out)
 {
@@ -465,7 +499,8 @@ struct fz_gen {
 
 static inline struct fz_op *fz_add(struct fz_gen *g, unsigned int type)
 {
-	struct fz_op *op = &g->sc->op[g->sc->nops++];
+	static struct fz_op spare;	/* when full: written, never run */
+	struct fz_op *op = g->sc->nops < FZ_MAX_OPS ? &g->sc->op[g->sc->nops++] : &spare;
 
 	memset(op, 0, sizeof(*op));
 	op->type = type;
@@ -495,15 +530,16 @@ static inline void fz_put(struct fz_gen *g, struct fz_op *op, unsigned char c,
  * devpts' flush of the master's flip buffer with its worker), under
  * EXTPROC|ICANON, and beyond the budget.
  */
-static inline void fz_gen_input(struct fz_gen *g, unsigned int n, int sti_only)
+static inline void fz_gen_input(struct fz_gen *g, unsigned int n, int edit)
 {
 	unsigned char buf[FZ_POOL];
 	unsigned int len = 0, i;
-	int master = !sti_only && fz_pct(&g->r, g->mwrite_pct);
+	int master = fz_pct(&g->r, g->mwrite_pct);
 	struct fz_op *op;
 
 	while (len < n && len + 4 <= sizeof(buf))
-		len += fz_input(&g->r, &g->cur, buf + len);
+		len += edit ? fz_input_edit(&g->r, &g->cur, buf + len) :
+			      fz_input(&g->r, &g->cur, buf + len);
 	if (g->held + len > FZ_MWRITE_BUDGET)
 		master = 0;
 	/*
@@ -581,6 +617,11 @@ static inline void fz_gen_long(struct fz_gen *g)
 		}
 	}
 	g->held += n;
+	/* Mostly end the line, and read it. */
+	if (fz_pct(&g->r, 70) && g->sc->nops < FZ_MAX_OPS - 4) {
+		fz_gen_input(g, fz_range(&g->r, 1, 3), 1);
+		fz_add(g, FZ_SDRAIN);
+	}
 }
 
 static inline void fz_gen_op(struct fz_gen *g)
@@ -592,7 +633,15 @@ static inline void fz_gen_op(struct fz_gen *g)
 
 	if (k < 34) {
 		n = fz_pct(r, 90) ? fz_range(r, 1, 12) : fz_range(r, 13, 48);
-		fz_gen_input(g, n, 0);
+		fz_gen_input(g, n, fz_pct(r, 25));
+		/* Output right after input: echo still queued, columns in use. */
+		if (fz_pct(r, 15) && g->sc->nops < FZ_MAX_OPS - 3) {
+			op = fz_add(g, FZ_SWRITE);
+			for (n = fz_range(r, 1, 4), i = 0; i < n; i++) {
+				fz_output(r, buf);
+				fz_put(g, op, buf[0], 0);
+			}
+		}
 	} else if (k < 44) {
 		op = fz_add(g, FZ_SWRITE);
 		n = fz_pct(r, 90) ? fz_range(r, 1, 40) : fz_range(r, 41, 300);
@@ -688,7 +737,14 @@ static inline void fz_generate(struct fz_scenario *sc, unsigned long long seed)
 		else
 			fz_gen_op(&g);
 	}
-	/* Whatever is left. */
+	/* Whatever is left, with a partial canonical line made readable. */
+	if (fz_pct(&g.r, 40) && (g.cur.c_lflag & ICANON)) {
+		op = fz_add(&g, FZ_TERMIOS);
+		op->t = g.cur;
+		op->t.c_lflag &= ~ICANON;
+		op->arg = TCSANOW;
+		g.cur = op->t;
+	}
 	op = fz_add(&g, FZ_SDRAIN);
 	op->poll = 0;
 	op = fz_add(&g, FZ_INQ);

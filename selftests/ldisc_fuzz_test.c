@@ -17,7 +17,9 @@
  * A target records a transcript: every byte the master and the slave read
  * and how each read ended, FIONREAD, packet status bytes, what each call
  * returned, and every signal the process got (ISIG characters, SIGWINCH),
- * in order. Each pair is new, so a transcript is a function of the seed.
+ * in order. Each scenario starts on a pair as good as new (a new one, or
+ * one reset with a new discipline: fz_reset_pair()), so a transcript is a
+ * function of the seed.
  * Transcripts are compared byte by byte with the reference's; the first
  * seed that differs is run again to print the scenario, both transcripts
  * and the command that replays it.
@@ -52,6 +54,8 @@
  *   MYPTS_FUZZ_TARGETS  comma-separated targets (default
  *                       devpts,devpts-ldisc,mypts); the first is the
  *                       reference, so "devpts,devpts" checks the harness
+ *   MYPTS_FUZZ_FRESH    1: a new pair for every scenario, none reset
+ *   MYPTS_FUZZ_PROFILE  1: print the time each kind of operation took
  * With one seed, the scenario and every transcript are printed.
  */
 #include <limits.h>
@@ -495,40 +499,41 @@ static void fz_close_pair(struct fz_ctx *c)
 
 /*
  * Make the pair of the last scenario as good as new, at a fraction of the
- * cost of a new one (allocating pairs, or even disciplines, was a third of
- * the runtime under TCG). Through the target's own discipline, as a program
- * could: packet mode off; output restarted (TCOON for TCOOFF, a start
- * character under IXON for a stop character); a signal character without
- * NOFLSH, which empties the input and the echo queue; ICANON turned off and
- * on, which forgets a pending literal-next and an erase in progress; a
- * carriage return written under OPOST, which puts both columns back to 0;
- * TCIOFLUSH and a drain of the master for whatever is left. Termios and the
+ * cost of a new one (allocating pairs was a third of the runtime under
+ * TCG). The discipline itself is new: the slave goes to N_TTY (from
+ * mypts' discipline; the reference, on N_TTY, goes through mypts' and
+ * back) and, for the targets that use it, to mypts' discipline again:
+ * each change is a close and an open with zeroed state, so nothing of the
+ * last scenario (not even an echo queue's old bytes, which an N_TTY bug
+ * can print) survives. Under that new N_TTY the tty's own state is reset:
+ * output stopped by TCOOFF (TCOON) or by a stop character (a start
+ * character under IXON), packet mode (off), whatever input or output is
+ * still queued (TCIOFLUSH, then a drain of the master). Termios and the
  * window size are set by each scenario.
  * MYPTS_FUZZ_TARGETS=devpts,devpts-fresh,mypts-fresh compares this with
  * new pairs.
  */
 static int fz_reset_pair(struct fz_ctx *c)
 {
-	char start = 021, intr = 003;
+	int want = fz_ldisc_of(c, c->tg->getd), d, off = 0;
 	struct termios t;
-	int off = 0;
+	char start = 021;
 
+	if (ioctl(c->s, TIOCGETD, &d))
+		return fz_fail(c, "TIOCGETD");
+	if ((d == N_TTY && fz_setd(c, c->ldisc)) || fz_setd(c, N_TTY))
+		return -1;
 	fz_std_termios(&t);
-	t.c_line = c->line;
-	t.c_iflag = IXON;
-	t.c_lflag = ISIG;
+	t.c_line = N_TTY;
 	if (ioctl(c->m, TIOCPKT, &off) || ioctl(c->s, TCXONC, TCOON) ||
 	    tcsetattr(c->s, TCSANOW, &t) || ioctl(c->s, TIOCSTI, &start) ||
-	    ioctl(c->s, TIOCSTI, &intr))
-		return fz_fail(c, "resetting the pair");
-	fz_std_termios(&t);
-	t.c_line = c->line;
-	if (tcsetattr(c->s, TCSANOW, &t) || write(c->s, "\r", 1) != 1 ||
 	    ioctl(c->s, TCFLSH, TCIOFLUSH))
 		return fz_fail(c, "resetting the pair");
 	while (read(c->m, c->buf, sizeof(c->buf)) > 0)
 		;
-	return 0;
+	if (want != N_TTY && fz_setd(c, want))
+		return -1;
+	return fz_check_getd(c);
 }
 
 /*
@@ -1069,7 +1074,8 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 	if (want_mypts)
 		ASSERT_EQ(0, self->mypts_err)
 			TH_LOG("mount -t mypts: %s", strerror(self->mypts_err));
-	reuse = !fz_env("MYPTS_FUZZ_FRESH", 0);
+	/* Pairs are reset by way of mypts' discipline: without it, new pairs. */
+	reuse = ldisc > 0 && !fz_env("MYPTS_FUZZ_FRESH", 0);
 	if (ldisc < 0) {
 		ksft_print_msg("%s missing: mypts' line discipline is not registered; trying %d\n",
 			       FZ_LDISC_PARAM, FZ_N_DEVELOPMENT);
