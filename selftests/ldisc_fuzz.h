@@ -576,6 +576,23 @@ static inline int fz_is_flowchar(const struct termios *t, unsigned char b)
 }
 
 /*
+ * Would @b end or empty the line under @t, so that no limit is reached, or
+ * reprint it, an echo too large to compare (FZ_CAP)?
+ */
+static inline int fz_long_unfit(const struct termios *t, unsigned char b)
+{
+	unsigned char c = fz_in_byte(t, b);
+
+	if (c == '\n' || c == '\r' || b == '\n' || b == '\r')
+		return 1;
+	if (!c)
+		return 0;
+	return c == t->c_cc[VEOF] || c == t->c_cc[VEOL] || c == t->c_cc[VEOL2] ||
+	       c == t->c_cc[VKILL] || c == t->c_cc[VWERASE] || c == t->c_cc[VREPRINT] ||
+	       fz_is_sigchar(t, b);
+}
+
+/*
  * A run of mostly letters long enough to reach the 4095-byte limits: in
  * pieces written on the master in canonical mode, where a slave drain
  * leaves the partial line alone, else injected (a drain would empty the
@@ -599,11 +616,12 @@ static inline void fz_gen_long(struct fz_gen *g)
 		for (len = 0; len < 1024 && i + len < n; len += k) {
 			k = 1;
 			buf[len] = 'a' + ((i + len) % 26);
-			if (fz_pct(&g->r, 2))
+			if (fz_pct(&g->r, 3))
 				k = fz_input(&g->r, &g->cur, buf + len);
-			for (j = len; j < len + k && master; j++)
-				if (fz_is_sigchar(&g->cur, buf[j]) ||
-				    fz_is_flowchar(&g->cur, buf[j]))
+			for (j = len; j < len + k; j++)
+				if (fz_long_unfit(&g->cur, buf[j]) ||
+				    (master && (fz_is_sigchar(&g->cur, buf[j]) ||
+						fz_is_flowchar(&g->cur, buf[j]))))
 					buf[j] = 'z';
 		}
 		op = fz_add(g, master ? FZ_MWRITE : FZ_STI);
