@@ -182,7 +182,14 @@ static inline size_t mypts_ldisc_receive_buf(struct tty_ldisc *ld, const u8 *p,
 
 /*
  * Restart a port's flip-buffer worker, as tty_buffer_restart_work() (not
- * exported) does: on the port's own workqueue since 7.0.
+ * exported) does: on the port's own workqueue since 7.0. Before that the
+ * core queues on system_unbound_wq (system_dfl_wq from 6.18); which of the
+ * two runs the work does not matter, flush_to_ldisc() serialises itself.
+ *
+ * The line discipline also re-implements tty_throttle_safe(),
+ * tty_unthrottle_safe() and __tty_check_change() and reads tty->ctrl and
+ * tty->flow directly (ldisc.c, ldisc_rw.c): re-check them on every new
+ * kernel.
  */
 static inline void mypts_flip_restart(struct tty_port *port)
 {

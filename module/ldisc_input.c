@@ -179,6 +179,7 @@ static void mld_kill_fg(struct tty_struct *tty, int sig)
  */
 static void mld_isig(struct tty_struct *tty, struct mypts_ldisc *ld, int sig)
 {
+	lockdep_assert_held_read(&tty->termios_rwsem);
 	if (L_NOFLSH(tty)) {
 		mld_kill_fg(tty, sig);
 		return;
@@ -516,10 +517,16 @@ static void mld_closing(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 	u8 c;
 
 	while (count--) {
-		c = *cp++;
 		if (fp)
 			flag = *fp++;
-		if (flag != TTY_NORMAL || !I_IXON(tty))
+		/*
+		 * As N_TTY: a flagged byte does not advance the data, so the
+		 * bytes after it are looked at one place early.
+		 */
+		if (flag != TTY_NORMAL)
+			continue;
+		c = *cp++;
+		if (!I_IXON(tty))
 			continue;
 		c = mld_input_map(tty, c);
 		if (!mld_flow_char(tty, c, seen) && tty->flow.stopped &&
@@ -585,6 +592,11 @@ static void mld_process(struct tty_struct *tty, struct mypts_ldisc *ld,
 		if (tty->ops->flush_chars)
 			tty->ops->flush_chars(tty);
 	}
+	/*
+	 * A signal character's flush zeroed la_count meanwhile, so this wraps
+	 * and later VSTART/VSTOP count as seen by the lookahead: N_TTY does
+	 * the same, and programs can observe it, so it is kept.
+	 */
 	ld->la_count -= seen;
 
 	if (ld->icanon && !L_EXTPROC(tty))

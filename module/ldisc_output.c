@@ -117,7 +117,6 @@ void mld_echo_clear(struct mypts_ldisc *ld)
 static int mld_out_char(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c,
 			int room)
 {
-	static const u8 blanks[8] = "        ";
 	unsigned int n;
 
 	if (room <= 0)
@@ -154,7 +153,7 @@ static int mld_out_char(struct tty_struct *tty, struct mypts_ldisc *ld, u8 c,
 			if (room < n)
 				return -1;
 			ld->col += n;
-			tty->ops->write(tty, blanks, n);
+			tty->ops->write(tty, "        ", n);
 			return n;
 		}
 		ld->col += n;

@@ -7,6 +7,7 @@
  * or refused with EIO as POSIX job control asks. A write goes through OPOST
  * and waits for room, as long as the driver needs.
  */
+#include <linux/major.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/tty.h>
@@ -39,6 +40,17 @@ static bool mld_pgrp_orphaned(struct pid *pgrp)
 			return false;
 	} while_each_pid_task(pgrp, PIDTYPE_PGID, p);
 	return true;
+}
+
+/*
+ * /dev/console and /dev/tty0 are exempt from job control (the tty core's
+ * console_fops; N_TTY recognises them by their write_iter, which is private).
+ */
+static bool mld_console_file(struct file *file)
+{
+	dev_t dev = file_inode(file)->i_rdev;
+
+	return dev == MKDEV(TTYAUX_MAJOR, 1) || dev == MKDEV(TTY_MAJOR, 0);
 }
 
 /*
@@ -270,9 +282,11 @@ ssize_t mld_read(struct tty_struct *tty, struct file *file, u8 *kbuf,
 		return kb - kbuf;
 	}
 
-	ret = mld_read_allowed(tty);
-	if (ret < 0)
-		return ret;
+	if (!mld_console_file(file)) {
+		ret = mld_read_allowed(tty);
+		if (ret < 0)
+			return ret;
+	}
 
 	if (file->f_flags & O_NONBLOCK) {
 		if (!mutex_trylock(&ld->read_lock))
@@ -389,7 +403,7 @@ ssize_t mld_write(struct tty_struct *tty, struct file *file, const u8 *buf,
 	int err;
 	ssize_t ret = 0;
 
-	if (L_TOSTOP(tty)) {
+	if (L_TOSTOP(tty) && !mld_console_file(file)) {
 		ret = tty_check_change(tty);
 		if (ret)
 			return ret;
