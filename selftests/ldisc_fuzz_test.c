@@ -431,7 +431,7 @@ static void fz_step(struct fz_ctx *c, const struct fz_scenario *sc, unsigned int
 		break;
 	case FZ_TERMIOS:
 		t = op->t;
-		t.c_line = c->line;
+		t.c_line = op->line >= 0 ? op->line : c->line;
 		v = tcsetattr(op->master ? c->m : c->s, op->arg, &t);
 		fz_rec(c, FR_RET, FZ_AT_END, fz_ret(v), NULL, 0);
 		break;
