@@ -288,7 +288,8 @@ static inline unsigned char fz_cc_value(struct fz_rng *r, const struct termios *
 
 static inline void fz_random_minmax(struct fz_rng *r, struct termios *t)
 {
-	static const unsigned char mins[] = { 0, 0, 1, 1, 1, 2, 3, 5, 8, 40 };
+	/* Past 64 too: the tty core reads in 64-byte pieces. */
+	static const unsigned char mins[] = { 0, 0, 1, 1, 1, 2, 3, 5, 8, 40, 65, 255 };
 
 	t->c_cc[VMIN] = mins[fz_below(r, sizeof(mins))];
 	t->c_cc[VTIME] = fz_pct(r, 70) ? 0 : fz_range(r, 1, 5);
@@ -673,8 +674,15 @@ static inline void fz_gen_op(struct fz_gen *g)
 		}
 	} else if (k < 53) {
 		op = fz_add(g, FZ_SREAD);
-		n = fz_below(r, 10);
-		op->arg = n < 5 ? (int)fz_range(r, 1, 8) : n < 9 ? (int)fz_range(r, 9, 100) : 8192;
+		n = fz_below(r, 12);
+		if (n < 5)
+			op->arg = fz_range(r, 1, 8);
+		else if (n < 9)
+			op->arg = fz_range(r, 9, 100);
+		else if (n < 11)	/* about the core's 64-byte pieces */
+			op->arg = fz_range(r, 63, 65) + (n - 9) * 64;
+		else
+			op->arg = 8192;
 	} else if (k < 60) {
 		op = fz_add(g, FZ_SDRAIN);
 		if (!(op->drain & FZ_DRAIN_LINES))
