@@ -958,25 +958,49 @@ static bool fz_dump_differs(const struct fz_shared *sh, unsigned int n)
 	return false;
 }
 
-/* Compare transcript @ti with the reference's (0) and print what differs. */
-static bool fz_report_target(FILE *f, struct fz_shared *sh, const struct fz_scenario *sc,
-			     const struct fz_target **tg, unsigned int ti)
+/*
+ * Compare the dumped transcripts of @tg[1..@n) with the reference's (0) and
+ * print where they differ: the reference once, around the last of the
+ * first differences, then each target that differs around its own. When
+ * the diagnosis target (mypts-ntty, @diag) ran, say whose a difference of
+ * the mypts target is.
+ */
+static void fz_report(FILE *f, struct fz_shared *sh, const struct fz_scenario *sc,
+		      const struct fz_target **tg, unsigned int n, int diag)
 {
-	unsigned int at;
+	unsigned int at[FZ_MAX_TARGETS], i, last = 0;
 	long byte;
+	bool any = false;
 
-	at = fz_first_diff(sh->dump[0], sh->dump_len[0], sh->dump[ti], sh->dump_len[ti], &byte);
-	if (at == UINT_MAX) {
-		fprintf(f, "# %s: same transcript as %s\n", tg[ti]->name, tg[0]->name);
-		return false;
+	for (i = 1; i < n; i++) {
+		at[i] = fz_first_diff(sh->dump[0], sh->dump_len[0], sh->dump[i], sh->dump_len[i],
+				      &byte);
+		if (at[i] == UINT_MAX) {
+			fprintf(f, "# %s: same transcript as %s\n", tg[i]->name, tg[0]->name);
+			continue;
+		}
+		fprintf(f, "# %s differs from %s at record %u", tg[i]->name, tg[0]->name, at[i]);
+		if (byte >= 0)
+			fprintf(f, " (its data from byte %ld on, or its header)", byte);
+		fprintf(f, "\n");
+		last = at[i] > last ? at[i] : last;
+		any = true;
 	}
-	fprintf(f, "# %s differs from %s at record %u", tg[ti]->name, tg[0]->name, at);
-	if (byte >= 0)
-		fprintf(f, " (its data from byte %ld on, or its header)", byte);
-	fprintf(f, ":\n");
-	fz_print_transcript(f, tg[0]->name, sc, sh->dump[0], sh->dump_len[0], at, 200, 8);
-	fz_print_transcript(f, tg[ti]->name, sc, sh->dump[ti], sh->dump_len[ti], at, 200, 8);
-	return true;
+	for (i = 1; diag > 0 && i < n; i++) {
+		if (!tg[i]->mypts || (int)i == diag || at[i] == UINT_MAX)
+			continue;
+		fprintf(f, "# %s: with N_TTY the mypts slave %s: ", tg[i]->name,
+			at[diag] == UINT_MAX ? "agrees" : "differs too");
+		fprintf(f, "%s\n", at[diag] == UINT_MAX ? "the discipline differs" :
+			"(also) a driver difference");
+	}
+	if (!any)
+		return;
+	fz_print_transcript(f, tg[0]->name, sc, sh->dump[0], sh->dump_len[0], last, 200, 8);
+	for (i = 1; i < n; i++)
+		if (at[i] != UINT_MAX)
+			fz_print_transcript(f, tg[i]->name, sc, sh->dump[i], sh->dump_len[i], at[i],
+					    200, 8);
 }
 
 /* ---- the test ---- */
@@ -1207,8 +1231,7 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 		if (seeds == 1)
 			fz_print_transcript(stdout, all[0]->name, &sc, sh->dump[0],
 					    sh->dump_len[0], UINT_MAX, UINT_MAX, 0);
-		for (i = 1; i < na; i++)
-			fz_report_target(stdout, sh, &sc, all, i);
+		fz_report(stdout, sh, &sc, all, na, na > nt ? (int)nt : -1);
 		printf("# replay: make fuzz SEED=%llu SEEDS=1 (this kernel: %s)\n", seed,
 		       un.release);
 		fflush(stdout);
