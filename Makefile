@@ -3,6 +3,8 @@
 # make              build mypts.ko against KDIR
 # make check        build, check style, boot the Debian kernel, run every test
 # make run          boot the guest with mypts loaded and a shell (CMD='...' to run one)
+# make fuzz         only the line-discipline fuzzer: SEEDS=N (5000), SEED=S (1),
+#                   KERNEL=...; a failing seed replays with SEED=S SEEDS=1
 # make style        checkpatch --strict and kernel-doc only
 # make clean        remove build output
 #
@@ -24,6 +26,9 @@ modules:
 check:
 	@bash scripts/check.sh
 
+fuzz:
+	@TESTS=ldisc_fuzz_test bash scripts/check.sh
+
 run:
 	@bash scripts/run.sh
 
@@ -38,4 +43,4 @@ clean-module:
 clean: clean-module
 	rm -rf out
 
-.PHONY: all modules check run style clean clean-module
+.PHONY: all modules check fuzz run style clean clean-module

@@ -11,6 +11,10 @@
 #   TEST_TIMEOUT   seconds one selftest binary may take (default 900)
 #   TESTS          space-separated selftest names to run (default: all)
 #   PROVOKE        fail|warn|oops|hang: misbehave on purpose (harness test)
+#   SEEDS, SEED    ldisc_fuzz_test: how many scenarios, from which seed
+#                  (default 5000 from 1)
+#   FUZZ_TARGETS   ldisc_fuzz_test: its targets, the reference first
+#                  (default devpts,devpts-ldisc,mypts)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +42,15 @@ case ${KERNEL:=bookworm} in
 all) kernels="bookworm trixie sid" ;;
 bookworm|trixie|sid) kernels=$KERNEL ;;
 *) die "KERNEL must be bookworm, trixie, sid or all" ;;
+esac
+
+for v in "${SEEDS:-}" "${SEED:-}"; do
+	case $v in
+	*[!0-9]*) die "SEEDS and SEED must be numbers" ;;
+	esac
+done
+case ${FUZZ_TARGETS:-} in
+*[!a-z,-]*) die "FUZZ_TARGETS is a comma-separated list of target names" ;;
 esac
 
 "$top/scripts/install-deps.sh" || die "cannot install the host packages"
@@ -134,6 +147,9 @@ for k in $kernels; do
 	echo "check: [$k] running the selftests in the guest"
 	append="mypts_test_timeout=${TEST_TIMEOUT:-900}"
 	[ -n "${PROVOKE:-}" ] && append="$append mypts_provoke=$PROVOKE"
+	[ -n "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=$SEEDS"
+	[ -n "${SEED:-}" ] && append="$append mypts_fuzz_seed=$SEED"
+	[ -n "${FUZZ_TARGETS:-}" ] && append="$append mypts_fuzz_targets=$FUZZ_TARGETS"
 	"$top/scripts/run-guest.sh" "$kdir/vmlinuz" "$dir/initramfs.cpio.gz" \
 		"$dir/guest-console.log" "$dir/guest-result.ktap" "${GUEST_TIMEOUT:-2400}" check $append
 	qrc=$?

@@ -5,6 +5,9 @@
 #   mypts_mode=check|run   run the selftests, or a shell / one command
 #   mypts_test_timeout=N   seconds each selftest binary may take
 #   mypts_provoke=warn|oops|hang   prove the harness catches these
+#   mypts_fuzz_seeds=N, mypts_fuzz_seed=S, mypts_fuzz_targets=LIST
+#                          knobs of ldisc_fuzz_test, exported to it as
+#                          MYPTS_FUZZ_SEEDS, MYPTS_FUZZ_SEED, MYPTS_FUZZ_TARGETS
 # In check mode, KTAP goes to the console and to ttyS1; the line
 # "# mypts-guest: end" is written to ttyS1 last, so a panic or a hang can
 # never read as success.
@@ -22,6 +25,8 @@ mkdir -p /dev/pts /dev/shm /root
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 ln -sf pts/ptmx /dev/ptmx 2>/dev/null
 export MYPTS_KO=/lib/mypts.ko
+export MYPTS_FUZZ_SEEDS=${mypts_fuzz_seeds:-} MYPTS_FUZZ_SEED=${mypts_fuzz_seed:-}
+export MYPTS_FUZZ_TARGETS=${mypts_fuzz_targets:-}
 
 result=/dev/ttyS1
 mode=${mypts_mode:-check}
