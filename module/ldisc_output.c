@@ -50,9 +50,8 @@ void mld_echo_raw(struct mypts_ldisc *ld, u8 c)
  * @c: the byte
  *
  * A control character other than tab is queued behind the escape, which
- * the output side prints as a caret and the character's letter. Bytes
- * 0x80-0x82 are control characters too and so come out as the column
- * operations of the same codes, as they do with N_TTY.
+ * the output side prints as a caret and the character's letter. (The
+ * kernel's ctype gives 0x80-0x9f no class: they are queued as they are.)
  *
  * Context: input processing.
  */

@@ -324,6 +324,22 @@ int mypts_slave_set_termios_flush(struct tty_struct *tty, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * Is an n_tty-class discipline (N_TTY or ours) in force on @tty?
+ * Context: process context; takes an ldisc reference without waiting.
+ */
+static bool mypts_slave_ldisc_is_tty(struct tty_struct *tty)
+{
+	struct tty_ldisc *ld = tty_ldisc_ref(tty);
+	bool ours;
+
+	if (!ld)
+		return false;
+	ours = ld->ops->num == N_TTY || ld->ops->num == mypts_ldisc_number();
+	tty_ldisc_deref(ld);
+	return ours;
+}
+
 /**
  * mypts_slave_ioctl() - ioctls a slave driver sees before the discipline
  * @tty: the slave
@@ -344,9 +360,11 @@ static int mypts_slave_ioctl(struct tty_struct *tty, unsigned int cmd,
 	unsigned long flags;
 	int ret;
 
-	/* Other disciplines (N_PPP, N_HDLC...) flush their own queues. */
-	if (tty->termios.c_line != N_TTY &&
-	    tty->termios.c_line != mypts_ldisc_number())
+	/*
+	 * Other disciplines (N_PPP, N_HDLC...) flush their own queues. Ask
+	 * the discipline in force: termios.c_line is whatever TCSETS wrote.
+	 */
+	if (!mypts_slave_ldisc_is_tty(tty))
 		return -ENOIOCTLCMD;
 
 	switch (cmd) {

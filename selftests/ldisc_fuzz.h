@@ -704,17 +704,12 @@ static inline void fz_gen_op(struct fz_gen *g)
 		op->arg = n < 70 ? TCSANOW : n < 85 ? TCSADRAIN : TCSAFLUSH;
 		op->master = fz_pct(r, 30);
 		/*
-		 * c_line names a discipline but changes none (TIOCSETD does).
-		 * Only N_TTY's number is written for now: mypts' slave driver
-		 * takes c_line for the discipline in force (module/slave.c,
-		 * mypts_slave_ioctl()), so after c_line = 1, say, a TCOFLUSH
-		 * posts TIOCPKT_FLUSHREAD|FLUSHWRITE where devpts posts
-		 * FLUSHWRITE: a driver difference (with N_TTY on the mypts
-		 * slave too) that 2 seeds in 5000 hit when any value was
-		 * written.
+		 * c_line names a discipline but changes none (TIOCSETD does);
+		 * drivers must not take it for the discipline in force (mypts'
+		 * slave once did, and posted FLUSHREAD for a TCOFLUSH).
 		 */
 		if (fz_pct(r, 4))
-			op->line = N_TTY;
+			op->line = fz_pct(r, 50) ? N_TTY : (int)fz_below(r, 30);
 		g->cur = op->t;
 		if (op->arg == TCSAFLUSH)
 			g->held = 0;
