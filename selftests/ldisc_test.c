@@ -145,7 +145,7 @@ TEST_F(ldisc, iuclc_needs_iexten)
 }
 
 /*
- * IXOFF is not implemented for a pty: a slave nobody reads sends no STOP
+ * N_TTY ignores IXOFF on a pty: a slave nobody reads sends no STOP
  * character to the master however full it gets (REFERENCE 3, IXOFF); the
  * bytes all arrive once the slave reads.
  */
@@ -182,7 +182,7 @@ TEST_F(ldisc, ixoff_sends_nothing)
 }
 
 /*
- * XCASE, FLUSHO and PENDIN are not implemented (REFERENCE 3): upper case
+ * N_TTY ignores XCASE, FLUSHO and PENDIN (REFERENCE 3): upper case
  * input is not escaped, output is not discarded, nothing is retyped, and
  * VDISCARD is an ordinary character that leaves FLUSHO as set.
  */
