@@ -61,39 +61,25 @@ void mld_kick(struct tty_struct *tty)
 }
 
 /*
- * tty_throttle_safe(), which the core does not export. True: raced.
+ * tty_throttle_safe() or tty_unthrottle_safe() (@throttle false), which the
+ * core does not export: move TTY_THROTTLED to @throttle and tell the
+ * driver, unless a tty_unthrottle() cleared our flow_change meanwhile.
+ * Return: true when it raced and the caller must decide again.
  * Context: process context; takes tty->throttle_mutex.
  */
-static bool mld_throttle_once(struct tty_struct *tty)
+static bool mld_flow_once(struct tty_struct *tty, bool throttle)
 {
+	int want = throttle ? MLD_FLOW_THROTTLE : MLD_FLOW_UNTHROTTLE;
 	bool raced = false;
 
 	mutex_lock(&tty->throttle_mutex);
-	if (!test_bit(TTY_THROTTLED, &tty->flags)) {
-		if (tty->flow_change != MLD_FLOW_THROTTLE) {
+	if (test_bit(TTY_THROTTLED, &tty->flags) != throttle) {
+		if (tty->flow_change != want) {
 			raced = true;
-		} else {
+		} else if (throttle) {
 			set_bit(TTY_THROTTLED, &tty->flags);
 			if (tty->ops->throttle)
 				tty->ops->throttle(tty);
-		}
-	}
-	mutex_unlock(&tty->throttle_mutex);
-	return raced;
-}
-
-/*
- * tty_unthrottle_safe(), likewise. True: raced.
- * Context: process context; takes tty->throttle_mutex.
- */
-static bool mld_unthrottle_once(struct tty_struct *tty)
-{
-	bool raced = false;
-
-	mutex_lock(&tty->throttle_mutex);
-	if (test_bit(TTY_THROTTLED, &tty->flags)) {
-		if (tty->flow_change != MLD_FLOW_UNTHROTTLE) {
-			raced = true;
 		} else {
 			clear_bit(TTY_THROTTLED, &tty->flags);
 			if (tty->ops->unthrottle)
@@ -128,7 +114,7 @@ void mld_check_throttle(struct tty_struct *tty)
 		mld_set_flow_change(tty, MLD_FLOW_THROTTLE);
 		if (MLD_QSIZE - mld_queued(ld) >= MLD_THROTTLE_ROOM)
 			break;
-	} while (mld_throttle_once(tty));
+	} while (mld_flow_once(tty, true));
 	tty->flow_change = 0;
 }
 
@@ -157,7 +143,7 @@ void mld_check_unthrottle(struct tty_struct *tty)
 		if (mld_readable(ld) > MLD_UNTHROTTLE_CHARS)
 			break;
 		mld_kick(tty);
-	} while (mld_unthrottle_once(tty));
+	} while (mld_flow_once(tty, false));
 	tty->flow_change = 0;
 }
 
@@ -170,7 +156,7 @@ void mld_check_unthrottle(struct tty_struct *tty)
 void mld_unthrottle_overflow(struct tty_struct *tty)
 {
 	mld_set_flow_change(tty, MLD_FLOW_UNTHROTTLE);
-	mld_unthrottle_once(tty);
+	mld_flow_once(tty, false);
 	tty->flow_change = 0;
 }
 

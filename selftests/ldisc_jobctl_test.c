@@ -219,28 +219,6 @@ struct bg_result {
 	int wr_ignored;
 };
 
-/* Last signal caught; the handler stores, the member loads, both atomic. */
-static int caught;
-
-static void catch_signal(int sig)
-{
-	__atomic_store_n(&caught, sig, __ATOMIC_SEQ_CST);
-}
-
-static int take_caught(void)
-{
-	return __atomic_exchange_n(&caught, 0, __ATOMIC_SEQ_CST);
-}
-
-static void set_action(int sig, void (*handler)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = handler;
-	sigaction(sig, &sa, NULL);
-}
-
 static void set_blocked(int sig, int how)
 {
 	sigset_t set;
@@ -255,15 +233,15 @@ static void background_member(int fd, struct bg_result *r)
 {
 	char c;
 
-	set_action(SIGTTIN, catch_signal);
+	pty_set_action(SIGTTIN, pty_catch_signal);
 	r->rd_handled = read(fd, &c, 1);
 	r->rd_handled_errno = errno;
-	r->ttin_seen = take_caught() == SIGTTIN;
+	r->ttin_seen = pty_take_caught() == SIGTTIN;
 	set_blocked(SIGTTIN, SIG_BLOCK);
 	r->rd_blocked = read(fd, &c, 1);
 	r->rd_blocked_errno = errno;
 	set_blocked(SIGTTIN, SIG_UNBLOCK);
-	set_action(SIGTTIN, SIG_IGN);
+	pty_set_action(SIGTTIN, SIG_IGN);
 	r->rd_ignored = read(fd, &c, 1);
 	r->rd_ignored_errno = errno;
 
@@ -272,12 +250,12 @@ static void background_member(int fd, struct bg_result *r)
 	r->set_tostop = pty_lflags(fd, TOSTOP, 0);
 	r->wr_blocked = write(fd, "b", 1);
 	set_blocked(SIGTTOU, SIG_UNBLOCK);
-	take_caught();
-	set_action(SIGTTOU, catch_signal);
+	pty_take_caught();
+	pty_set_action(SIGTTOU, pty_catch_signal);
 	r->wr_handled = write(fd, "h", 1);
 	r->wr_handled_errno = errno;
-	r->ttou_seen = take_caught() == SIGTTOU;
-	set_action(SIGTTOU, SIG_IGN);
+	r->ttou_seen = pty_take_caught() == SIGTTOU;
+	pty_set_action(SIGTTOU, SIG_IGN);
 	r->wr_ignored = write(fd, "i", 1);
 }
 

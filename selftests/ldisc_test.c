@@ -856,18 +856,19 @@ TEST_F(ldisc, vmin_blocks_for_min_bytes)
 TEST_F(ldisc, vmin_above_the_core_chunk)
 {
 	static char in[150], out[200];
+	ssize_t len = sizeof(in);
 	size_t got;
 
 	memset(in, 'v', sizeof(in));
 	ASSERT_EQ(0, ld_raw(self->s, 100, 0));
-	ASSERT_EQ(sizeof(in), write(self->m, in, sizeof(in)));
+	ASSERT_EQ(len, write(self->m, in, sizeof(in)));
 	ASSERT_EQ(POLLIN, pty_poll(self->s, POLLIN, PTY_WAIT_MS));
 	EXPECT_EQ(64, read(self->s, out, sizeof(out)));
 	EXPECT_EQ(64, read(self->s, out, sizeof(out)));
 	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
 	EXPECT_EQ(22, read(self->s, out, sizeof(out)));
 	got = pty_read_full(self->s, out, sizeof(out), PTY_QUIET_MS);
-	EXPECT_EQ(0, got);
+	EXPECT_EQ(0u, got);
 }
 
 /*

@@ -423,26 +423,13 @@ struct bg_result {
 	int ttou_seen;
 };
 
-/* Last signal caught; the handler stores, the test loads, both atomic. */
-static int caught;
-
-static void catch_signal(int sig)
-{
-	__atomic_store_n(&caught, sig, __ATOMIC_SEQ_CST);
-}
-
-static int take_caught(void)
-{
-	return __atomic_exchange_n(&caught, 0, __ATOMIC_SEQ_CST);
-}
-
 /*
  * In a background member of the slave's session: try reads and writes.
  * @fd is non-blocking, so a missing job-control check cannot hang here.
  */
 static void background_member(int fd, struct bg_result *r)
 {
-	struct sigaction sa = { .sa_handler = catch_signal };
+	struct sigaction sa = { .sa_handler = pty_catch_signal };
 	sigset_t set;
 	char c;
 
@@ -462,13 +449,13 @@ static void background_member(int fd, struct bg_result *r)
 	sigaction(SIGTTIN, &sa, NULL);
 	sigaction(SIGTTOU, &sa, NULL);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	take_caught();
+	pty_take_caught();
 	r->rd_handled = read(fd, &c, 1);
 	r->rd_handled_errno = errno;
-	r->ttin_seen = take_caught() == SIGTTIN;
+	r->ttin_seen = pty_take_caught() == SIGTTIN;
 	r->wr_tostop = write(fd, "t", 1);
 	r->wr_tostop_errno = errno;
-	r->ttou_seen = take_caught() == SIGTTOU;
+	r->ttou_seen = pty_take_caught() == SIGTTOU;
 }
 
 TEST_F(pty, background_job_control)

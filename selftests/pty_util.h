@@ -433,4 +433,28 @@ static inline void hear(struct __test_metadata *_metadata, int fd)
 		TH_LOG("no word from the child");
 }
 
+/* The last signal pty_catch_signal() caught: the handler stores, tests take. */
+static int pty_caught;
+
+static inline void pty_catch_signal(int sig)
+{
+	__atomic_store_n(&pty_caught, sig, __ATOMIC_SEQ_CST);
+}
+
+/* The last signal caught since the previous call, or 0. */
+static inline int pty_take_caught(void)
+{
+	return __atomic_exchange_n(&pty_caught, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Handle @sig with @handler (or SIG_IGN, SIG_DFL), no flags. */
+static inline void pty_set_action(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigaction(sig, &sa, NULL);
+}
+
 #endif /* _MYPTS_PTY_UTIL_H */
