@@ -12,6 +12,7 @@
 #                          knobs of sysfuzz_test (MYPTS_SYSFUZZ_*)
 #   mypts_race_seconds=N   seconds per race_test case (MYPTS_RACE_SECONDS)
 #   mypts_data_mib=N       MiB data_test moves each way (MYPTS_DATA_MIB)
+#   mypts_leak_cycles=N    pairs leak_test makes and closes (MYPTS_LEAK_CYCLES)
 #   mypts_debug=1          the debug kernel: mount debugfs, start kmemleak
 #                          from a clean slate, and end with a kmemleak scan
 #                          that must find nothing (exported as MYPTS_DEBUG)
@@ -37,6 +38,7 @@ export MYPTS_FUZZ_TARGETS=${mypts_fuzz_targets:-}
 export MYPTS_SYSFUZZ_SECONDS=${mypts_sysfuzz_seconds:-} MYPTS_SYSFUZZ_SEED=${mypts_sysfuzz_seed:-}
 export MYPTS_SYSFUZZ_PROCS=${mypts_sysfuzz_procs:-} MYPTS_RACE_SECONDS=${mypts_race_seconds:-}
 export MYPTS_DEBUG=${mypts_debug:-} MYPTS_DATA_MIB=${mypts_data_mib:-}
+export MYPTS_LEAK_CYCLES=${mypts_leak_cycles:-}
 kmemleak=/sys/kernel/debug/kmemleak
 if [ -n "$MYPTS_DEBUG" ]; then
 	mount -t debugfs debugfs /sys/kernel/debug
