@@ -1075,7 +1075,7 @@ static int read_marker(int fd, const char *marker, bool to_master)
 
 /*
  * Run @n changers against traffic both ways on one pair of the instance at
- * @dir until the time is up, then make the slave raw again (flushing) and
+ * @dir until the time is up, then make the slave raw again, flush, and
  * require that a marker still crosses each way, behind nothing but traffic.
  * With @t->disc set, the slave gets that discipline back first.
  */
@@ -1119,6 +1119,12 @@ static void run_traffic(struct __test_metadata *_metadata, const char *dir, unsi
 	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
 	ASSERT_EQ(0, tcsetattr(t->s, TCSAFLUSH, &tio));
+	/*
+	 * TCSAFLUSH pushes the flip buffer into the discipline, which may
+	 * leave both full: flush each side's input for good to make room.
+	 */
+	ASSERT_EQ(0, tcflush(t->s, TCIFLUSH));
+	ASSERT_EQ(0, tcflush(t->m, TCIFLUSH));
 	ASSERT_EQ(4, write(t->m, "RACE", 4));
 	EXPECT_EQ(0, read_marker(t->s, "RACE", false)) TH_LOG("master to slave is broken");
 	ASSERT_EQ(4, write(t->s, "DONE", 4));
@@ -1322,6 +1328,9 @@ static void *ptmx_opener(struct worker *w)
 		close(m);
 		if (s >= 0)
 			close(s);
+		/* Now and then hold nothing for a while: an umount may go through. */
+		if (!rnd(&w->rng, 3))
+			pause_random(&w->rng, 3000);
 	}
 	return NULL;
 }
@@ -1519,7 +1528,7 @@ static void holder(const char *dir, unsigned int seed, int disc)
 {
 	struct pty_pair p[HOLDER_PAIRS];
 	unsigned int rng = seed;
-	pid_t helper = 0;
+	pid_t helper = 0, holder_pid = getpid();
 	int i, k, flags;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1556,7 +1565,10 @@ static void holder(const char *dir, unsigned int seed, int disc)
 			helper = fork();
 			if (helper)
 				continue;
+			/* Die with the holder, even if it died before this. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != holder_pid)
+				_exit(0);
 			for (k = 0; k < 100; k++)
 				if (p[k % HOLDER_PAIRS].master >= 0)
 					holder_op(&p[k % HOLDER_PAIRS], &rng, disc);
@@ -1586,6 +1598,30 @@ static bool death_ok(int status, bool helper)
 	return helper && WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
+/* Show where each child of ours sleeps. */
+static void show_children(void)
+{
+	char path[64], line[512], *p;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	FILE *f;
+	int ppid;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		p = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+		if (f)
+			fclose(f);
+		if (p && sscanf(p, ") %*c %d", &ppid) == 1 && ppid == getpid())
+			show_task(atoi(de->d_name));
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Reap the helpers left to us (we are their subreaper); false on a bad death. */
 static bool reap_strays(struct race *r, bool wait_all)
 {
@@ -1607,6 +1643,7 @@ static bool reap_strays(struct race *r, bool wait_all)
 		if (pid < 0 || !wait_all)
 			return true;
 		if (now_ms() > end) {
+			show_children();
 			race_fail(r, "a helper is stuck", 0);
 			return false;
 		}
@@ -1624,6 +1661,8 @@ static bool kill_holder(struct race *r, pid_t pid, bool group)
 		kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	status = reap_within(pid, REAP_MS);
+	/* And the helpers its group may still have. */
+	kill(-pid, SIGKILL);
 	if (death_ok(status, false))
 		return true;
 	snprintf(what, sizeof(what), "a holder ended with status %#x", status);
