@@ -17,7 +17,6 @@
  * CLOCK_MONOTONIC deadlines.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
 
@@ -460,7 +459,7 @@ static void check_race(struct __test_metadata *_metadata, struct race *r)
 	EXPECT_EQ(0, r->failed) TH_LOG("%s", r->why);
 }
 
-/* Poke at an open slave: a byte each way, termios; the results it may give. */
+/* Poke at an open slave (a byte either way, or tcgetattr); count how it went. */
 static void poke_slave(int s, unsigned int *rng, struct tally *t)
 {
 	struct termios tio;
