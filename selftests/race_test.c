@@ -526,7 +526,7 @@ static void *slot_allocator(struct worker *w)
 	return NULL;
 }
 
-/* Open the slave of a slot by its path (or a number nobody may hold). */
+/* Open the slave of a slot by its path (any low number while the slot is empty). */
 static void *slot_path_opener(struct worker *w)
 {
 	struct slots *sl = w->arg;
@@ -571,7 +571,8 @@ static void *slot_peer_opener(struct worker *w)
  * masters and allocates new ones. A path open may find no node (ENOENT) or
  * a pair whose master is going or that is still locked (EIO); TIOCGPTPEER
  * holds its master, so it can only miss a slot closed just then (EBADF).
- * A slave that outlives its master reads end of file and writes EIO.
+ * Reads, writes and tcgetattr() on the slaves meanwhile see nothing worse
+ * than EAGAIN, or EIO once their master is gone.
  */
 TEST_F_TIMEOUT(race, master_close_during_slave_open, RACE_TIMEOUT)
 {
@@ -940,7 +941,7 @@ enum { DIR_IN, DIR_OUT };	/* master to slave, slave to master */
  * @r: the case
  * @m: master, non-blocking
  * @s: slave, non-blocking
- * @disc: mypts' discipline number
+ * @disc: mypts' discipline, which the slave gets back at the end; or 0
  * @slave_eof_ok: a slave read may return 0 (VMIN = VTIME = 0)
  * @sent: bytes written, by direction
  * @got: bytes read, by direction (echoes and ONLCR's \r included)
