@@ -10,48 +10,6 @@
 #include "kselftest_harness.h"
 #include "mypts_util.h"
 
-static const char *ko_path(void)
-{
-	const char *p = getenv("MYPTS_KO");
-
-	return p ? p : "/lib/mypts.ko";
-}
-
-static int mod_load(void)
-{
-	int fd = open(ko_path(), O_RDONLY | O_CLOEXEC);
-	int ret, err;
-
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "dyndbg=+p", 0);
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
-}
-
-static int mod_unload(void)
-{
-	return syscall(SYS_delete_module, "mypts", O_NONBLOCK);
-}
-
-/* How many lines of /proc/modules name mypts. */
-static int mod_count(void)
-{
-	char line[512];
-	FILE *f = fopen("/proc/modules", "re");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "mypts ", 6))
-			n++;
-	fclose(f);
-	return n;
-}
-
 static int fs_listed(void)
 {
 	return mypts_file_has_line("/proc/filesystems", "nodev\tmypts");
@@ -65,48 +23,48 @@ FIXTURE_SETUP(mod)
 {
 	ASSERT_EQ(0, mypts_private_ns());
 	ASSERT_EQ(0, mypts_tmpdir(self->dir, sizeof(self->dir)));
-	ASSERT_EQ(1, mod_count()) TH_LOG("mypts.ko is not loaded");
+	ASSERT_EQ(1, mypts_mod_count()) TH_LOG("mypts.ko is not loaded");
 }
 
 FIXTURE_TEARDOWN(mod)
 {
 	umount2(self->dir, MNT_DETACH);
 	rmdir(self->dir);
-	if (mod_count() == 0 && mod_load())
-		TH_LOG("could not reload %s: %s", ko_path(), strerror(errno));
+	if (mypts_mod_count() == 0 && mypts_mod_load())
+		TH_LOG("could not reload %s: %s", mypts_ko_path(), strerror(errno));
 }
 
 TEST_F(mod, loaded_and_registered)
 {
-	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(1, mypts_mod_count());
 	EXPECT_EQ(1, fs_listed());
 }
 
 TEST_F(mod, unload_refused_while_mounted)
 {
 	ASSERT_EQ(0, mount("mypts", self->dir, "mypts", 0, NULL));
-	EXPECT_EQ(-1, mod_unload());
+	EXPECT_EQ(-1, mypts_mod_unload());
 	EXPECT_EQ(EWOULDBLOCK, errno);
-	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(1, mypts_mod_count());
 	EXPECT_EQ(MYPTS_MAGIC, mypts_fs_magic(self->dir));
 
 	ASSERT_EQ(0, umount(self->dir));
-	EXPECT_EQ(0, mod_unload()) TH_LOG("unload: %s", strerror(errno));
-	EXPECT_EQ(0, mod_count());
+	EXPECT_EQ(0, mypts_mod_unload()) TH_LOG("unload: %s", strerror(errno));
+	EXPECT_EQ(0, mypts_mod_count());
 	EXPECT_EQ(0, fs_listed());
 	/* Without the module there is no such filesystem. */
 	EXPECT_EQ(-1, mount("mypts", self->dir, "mypts", 0, NULL));
 	EXPECT_EQ(ENODEV, errno);
 
-	ASSERT_EQ(0, mod_load());
+	ASSERT_EQ(0, mypts_mod_load());
 	EXPECT_EQ(1, fs_listed());
 }
 
 TEST_F(mod, reload_twice_refused)
 {
-	EXPECT_EQ(-1, mod_load());
+	EXPECT_EQ(-1, mypts_mod_load());
 	EXPECT_EQ(EEXIST, errno);
-	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(1, mypts_mod_count());
 }
 
 TEST_F_TIMEOUT(mod, hundred_cycles_leave_no_trace, 300)
@@ -120,14 +78,14 @@ TEST_F_TIMEOUT(mod, hundred_cycles_leave_no_trace, 300)
 	ASSERT_LE(0, dentries);
 
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, mod_unload()) TH_LOG("cycle %d: unload: %s", i, strerror(errno));
-		ASSERT_EQ(0, mod_count());
-		ASSERT_EQ(0, mod_load()) TH_LOG("cycle %d: load: %s", i, strerror(errno));
+		ASSERT_EQ(0, mypts_mod_unload()) TH_LOG("cycle %d: unload: %s", i, strerror(errno));
+		ASSERT_EQ(0, mypts_mod_count());
+		ASSERT_EQ(0, mypts_mod_load()) TH_LOG("cycle %d: load: %s", i, strerror(errno));
 		ASSERT_EQ(0, mount("mypts", self->dir, "mypts", 0, NULL));
 		ASSERT_EQ(MYPTS_MAGIC, mypts_fs_magic(self->dir));
 		ASSERT_EQ(0, umount(self->dir));
 	}
-	EXPECT_EQ(1, mod_count());
+	EXPECT_EQ(1, mypts_mod_count());
 	EXPECT_EQ(1, fs_listed());
 
 	/*

@@ -196,4 +196,49 @@ static inline long mypts_slab_settle(const char *name, long base, long slack)
 	return now;
 }
 
+/* Where the guest keeps mypts.ko: $MYPTS_KO, as the guest's init sets it. */
+static inline const char *mypts_ko_path(void)
+{
+	const char *p = getenv("MYPTS_KO");
+
+	return p ? p : "/lib/mypts.ko";
+}
+
+/* Load mypts.ko as the guest's init does, dynamic debug on; 0 or -1. */
+static inline int mypts_mod_load(void)
+{
+	int fd = open(mypts_ko_path(), O_RDONLY | O_CLOEXEC);
+	int ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "dyndbg=+p", 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+/* Unload mypts without waiting for its users to go; 0 or -1. */
+static inline int mypts_mod_unload(void)
+{
+	return syscall(SYS_delete_module, "mypts", O_NONBLOCK);
+}
+
+/* How many lines of /proc/modules name mypts: 1 loaded, 0 not, -1 error. */
+static inline int mypts_mod_count(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/modules", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "mypts ", 6))
+			n++;
+	fclose(f);
+	return n;
+}
+
 #endif /* _MYPTS_UTIL_H */

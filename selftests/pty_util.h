@@ -394,18 +394,25 @@ static inline void *pty_shared(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* The next number of a xorshift32 stream; *@state is the seed, then the last. */
+static inline unsigned int pty_rand(unsigned int *state)
+{
+	unsigned int x = *state ? *state : 1;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
 /* Deterministic pseudo-random bytes (xorshift32). */
 static inline void pty_fill_random(unsigned char *buf, size_t len, unsigned int seed)
 {
-	unsigned int x = seed ? seed : 1;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		buf[i] = x >> 24;
-	}
+	for (i = 0; i < len; i++)
+		buf[i] = pty_rand(&seed) >> 24;
 }
 
 /* Open a master of the instance, or fail the test. */
