@@ -21,7 +21,8 @@
 #                  sysfuzz_test: how long, from which seed, how many
 #                  processes (default 20 s, seed 1, 4; the debug kernel
 #                  runs 180 s)
-#   RACE_SECONDS   race_test: seconds per case (default 2)
+#   RACE_SECONDS   race_test: seconds per case (default 2; 10 on the debug
+#                  kernel)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -164,18 +165,18 @@ for k in $kernels; do
 	[ -n "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=$SEEDS"
 	[ -n "${SEED:-}" ] && append="$append mypts_fuzz_seed=$SEED"
 	[ -n "${FUZZ_TARGETS:-}" ] && append="$append mypts_fuzz_targets=$FUZZ_TARGETS"
-	sysfuzz=${SYSFUZZ_SECONDS:-}
+	sysfuzz=${SYSFUZZ_SECONDS:-} race=${RACE_SECONDS:-}
 	if [ "$k" = debug ]; then
 		# Several times slower than Debian's kernel: fewer fuzzer
 		# scenarios and a shorter bulk transfer, the fuzzer longer.
 		append="$append mypts_debug=1 mypts_data_mib=2 mypts_leak_cycles=1000"
 		[ -z "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=500"
-		sysfuzz=${sysfuzz:-180}
+		sysfuzz=${sysfuzz:-180} race=${race:-10}
 	fi
 	[ -n "$sysfuzz" ] && append="$append mypts_sysfuzz_seconds=$sysfuzz"
 	[ -n "${SYSFUZZ_SEED:-}" ] && append="$append mypts_sysfuzz_seed=$SYSFUZZ_SEED"
 	[ -n "${SYSFUZZ_PROCS:-}" ] && append="$append mypts_sysfuzz_procs=$SYSFUZZ_PROCS"
-	[ -n "${RACE_SECONDS:-}" ] && append="$append mypts_race_seconds=$RACE_SECONDS"
+	[ -n "$race" ] && append="$append mypts_race_seconds=$race"
 	# KASAN's shadow and kmemleak's metadata want room.
 	mem=1024
 	[ "$k" = debug ] && mem=2048
