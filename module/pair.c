@@ -166,6 +166,11 @@ struct mypts_pair *mypts_pair_create(struct super_block *sb)
 		goto out_free_fifo;
 	}
 	pair->fsi = fsi;
+	/*
+	 * Numbered, it is an object of its own from here: every way out,
+	 * including the failures below, says "destroyed".
+	 */
+	pr_debug("pair %d created\n", pair->index);
 
 	pair->mnt = mypts_private_mount(sb);
 	if (IS_ERR(pair->mnt)) {
@@ -192,7 +197,6 @@ struct mypts_pair *mypts_pair_create(struct super_block *sb)
 	if (err)
 		goto out_close_slave;
 	pair->slave_file = file;
-	pr_debug("pair %d created\n", pair->index);
 	return pair;
 
 out_close_slave:
@@ -220,6 +224,7 @@ out_kill_node:
 out_put_mnt:
 	mntput(pair->mnt);
 out_free_index:
+	pr_debug("pair %d destroyed\n", pair->index);
 	mypts_index_free(fsi, pair->index);
 out_free_fifo:
 	kfifo_free(&pair->out);
