@@ -50,6 +50,10 @@ struct fi_ctx {
 	char dir2[64];		/* for other mounts */
 	char path[128];		/* a path an operation opens */
 	int nth;		/* /proc/thread-self/fail-nth, or -1 */
+	int kmsg;		/* /dev/kmsg, read from the test's start */
+	int live;		/* objects the module's debug lines left alive */
+	int held;		/* of those, instances the test holds on dir2 */
+	char line[128];		/* the module's last debug line */
 	int base;		/* kernel.mypts.nr before the test */
 	int ldisc;		/* mypts' discipline number */
 	char gfp_wait[16];	/* failslab settings to restore */
@@ -66,6 +70,32 @@ struct fi_ctx {
 
 FIXTURE(fi) {
 	struct fi_ctx ctx;
+};
+
+/**
+ * struct fi_op - one operation the walk fails point by point
+ * @name: its name in the output
+ * @errs: errnos it may fail with, 0-terminated
+ * @prepare: before arming; may be NULL
+ * @run: the operation, armed: system calls only, no assertion; returns 0
+ *	or the errno of the first step that failed
+ * @check: after disarming, with what @run returned: asserts what the
+ *	operation left and cleans it up
+ */
+struct fi_op {
+	const char *name;
+	const int *errs;
+	void (*prepare)(struct __test_metadata *_metadata, struct fi_ctx *fi);
+	int (*run)(struct fi_ctx *fi);
+	void (*check)(struct __test_metadata *_metadata, struct fi_ctx *fi, int err);
+};
+
+/*
+ * One case per operation, as a variant of the fixture (the list is at the
+ * end); its name in TAP is fi.<variant>.each_point.
+ */
+FIXTURE_VARIANT(fi) {
+	struct fi_op op;
 };
 
 /* Read a short text file into @buf, newline stripped; 0 or -1. */
@@ -116,6 +146,42 @@ static int fi_errno(long ret)
 }
 
 /*
+ * Read the kernel log since the last call and count the module's
+ * "<kind> <id> created" lines against its "destroyed" ones (the guest's
+ * balance check, step by step). Frees wait for RCU and the tty core's
+ * release work: while more is alive than the test holds, wait (bounded).
+ * Returns how many objects the lines leave alive.
+ */
+static int fi_kmsg_settle(struct fi_ctx *fi)
+{
+	char rec[1024], kind[32], what[16];
+	int waited = 0, id, dir;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fi->kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (n > 0) {
+			const char *text = memchr(rec, ';', n);
+
+			rec[n] = '\0';
+			if (!text || sscanf(text + 1, "mypts: %31s %d %15s", kind, &id, what) != 3)
+				continue;
+			dir = !strcmp(what, "created") - !strcmp(what, "destroyed");
+			if (dir)
+				snprintf(fi->line, sizeof(fi->line), "%s %d %s", kind, id, what);
+			fi->live += dir;
+			continue;
+		}
+		if (fi->live <= fi->held || waited >= PTY_WAIT_MS)
+			return fi->live;
+		pty_poll(fi->kmsg, POLLIN, 100);
+		waited += 100;
+	}
+}
+
+/*
  * Bytes both ways on a pair, disarmed: the master's "ping\n" reaches the
  * slave and the slave's "pong\n" the master; with @cooked the slave's
  * termios are the defaults (ECHO, ONLCR), else cfmakeraw()'s.
@@ -146,30 +212,16 @@ static void fi_instance_works(struct __test_metadata *_metadata, struct fi_ctx *
 		TH_LOG("point %d: pairs counted after the operation", fi->point);
 	EXPECT_EQ(1, mypts_count_entries(dir))
 		TH_LOG("point %d: nodes left in %s", fi->point, dir);
+	EXPECT_EQ(fi->held, fi_kmsg_settle(fi))
+		TH_LOG("point %d: the module's debug lines: %d alive, the last \"%s\"",
+		       fi->point, fi->live, fi->line);
+	fi->live = fi->held;
 	open_pair(_metadata, dir, &p);
 	EXPECT_EQ(0, p.index) TH_LOG("point %d: a number was not given back", fi->point);
 	fi_round_trip(_metadata, p.master, p.slave, true);
 	pty_close_pair(&p);
 	EXPECT_EQ(fi->base, mypts_read_int(NR_PATH));
 }
-
-/**
- * struct fi_op - one operation the walk fails point by point
- * @name: its name in the output
- * @errs: errnos it may fail with, 0-terminated
- * @prepare: before arming; may be NULL
- * @run: the operation, armed: system calls only, no assertion; returns 0
- *	or the errno of the first step that failed
- * @check: after disarming, with what @run returned: asserts what the
- *	operation left and cleans it up
- */
-struct fi_op {
-	const char *name;
-	const int *errs;
-	void (*prepare)(struct __test_metadata *_metadata, struct fi_ctx *fi);
-	int (*run)(struct fi_ctx *fi);
-	void (*check)(struct __test_metadata *_metadata, struct fi_ctx *fi, int err);
-};
 
 static const int fi_enomem[] = { ENOMEM, 0 };
 static const int fi_none[] = { 0 };
@@ -224,6 +276,7 @@ static void fi_walk(struct __test_metadata *_metadata, struct fi_ctx *fi,
 	EXPECT_FALSE(hit) TH_LOG("%s: still failing after %d points", op->name, FI_LIMIT);
 	if (fi->nth >= 0)
 		ksft_print_msg("%s: %d points (%.1f s)\n", op->name, n - 2, fi_now() - start);
+	fflush(stdout);	/* the test's process ends with _exit() */
 }
 
 /* failslab: fail sleeping allocations too, and print nothing when failing. */
@@ -243,6 +296,7 @@ FIXTURE_SETUP(fi)
 	struct fi_ctx *fi = &self->ctx;
 
 	fi->nth = -1;
+	fi->kmsg = -1;
 	fi->fd = -1;
 	fi->p.master = -1;
 	fi->p.slave = -1;
@@ -259,6 +313,9 @@ FIXTURE_SETUP(fi)
 	ASSERT_EQ(0, mypts_tmpdir(fi->dir, sizeof(fi->dir)));
 	ASSERT_EQ(0, mypts_tmpdir(fi->dir2, sizeof(fi->dir2)));
 	ASSERT_EQ(0, mount("mypts", fi->dir, "mypts", 0, FI_OPTS));
+	fi->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fi->kmsg);
+	ASSERT_LE(0, lseek(fi->kmsg, 0, SEEK_END));
 }
 
 FIXTURE_TEARDOWN(fi)
@@ -276,6 +333,8 @@ FIXTURE_TEARDOWN(fi)
 		TH_LOG("could not restore %s", VERBOSE);
 	if (fi->fd >= 0)
 		close(fi->fd);
+	if (fi->kmsg >= 0)
+		close(fi->kmsg);
 	pty_close_pair(&fi->p);
 	/* The instance must still go away at the end. */
 	EXPECT_EQ(0, umount(fi->dir)) TH_LOG("umount %s: %s", fi->dir, strerror(errno));
@@ -330,15 +389,18 @@ static void fi_check_mount(struct __test_metadata *_metadata, struct fi_ctx *fi,
 		return;
 	}
 	ASSERT_EQ(MYPTS_MAGIC, mypts_fs_magic(fi->dir2));
+	fi->held = 1;
 	ASSERT_EQ(0, mypts_mount_opts(fi->dir2, opts, sizeof(opts)));
 	EXPECT_STREQ(FI_SHOWN, opts);
 	fi_instance_works(_metadata, fi, fi->dir2);
 	ASSERT_EQ(0, umount(fi->dir2));
+	fi->held = 0;
 }
 
 static void fi_prepare_umount(struct __test_metadata *_metadata, struct fi_ctx *fi)
 {
 	ASSERT_EQ(0, mount("mypts", fi->dir2, "mypts", 0, FI_OPTS));
+	fi->held = 1;
 	fi_instance_works(_metadata, fi, fi->dir2);
 }
 
@@ -349,27 +411,13 @@ static int fi_run_umount(struct fi_ctx *fi)
 
 static void fi_check_umount(struct __test_metadata *_metadata, struct fi_ctx *fi, int err)
 {
-	if (!err) {
-		EXPECT_NE(MYPTS_MAGIC, mypts_fs_magic(fi->dir2));
-		return;
+	if (err) {
+		ASSERT_EQ(MYPTS_MAGIC, mypts_fs_magic(fi->dir2));
+		fi_instance_works(_metadata, fi, fi->dir2);
+		ASSERT_EQ(0, umount(fi->dir2));
 	}
-	ASSERT_EQ(MYPTS_MAGIC, mypts_fs_magic(fi->dir2));
-	fi_instance_works(_metadata, fi, fi->dir2);
-	ASSERT_EQ(0, umount(fi->dir2));
-}
-
-TEST_F_TIMEOUT(fi, mount_and_umount, 600)
-{
-	static const struct fi_op mount_op = {
-		"mount", fi_enomem, NULL, fi_run_mount, fi_check_mount,
-	};
-	static const struct fi_op umount_op = {
-		"umount", fi_enomem, fi_prepare_umount, fi_run_umount, fi_check_umount,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	fi_walk(_metadata, fi, &mount_op);
-	fi_walk(_metadata, fi, &umount_op);
+	EXPECT_NE(MYPTS_MAGIC, mypts_fs_magic(fi->dir2));
+	fi->held = 0;
 }
 
 /* ---- allocation of a pair: open of a ptmx node ---- */
@@ -398,15 +446,9 @@ static void fi_check_open_ptmx(struct __test_metadata *_metadata, struct fi_ctx 
 	fi_pair_works(_metadata, fi, true);
 }
 
-TEST_F_TIMEOUT(fi, open_ptmx, 600)
+static void fi_prepare_ptmx(struct __test_metadata *_metadata, struct fi_ctx *fi)
 {
-	static const struct fi_op op = {
-		"open ptmx", fi_enomem, NULL, fi_run_open_ptmx, fi_check_open_ptmx,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
 	snprintf(fi->path, sizeof(fi->path), "%s/ptmx", fi->dir);
-	fi_walk(_metadata, fi, &op);
 }
 
 /*
@@ -414,15 +456,13 @@ TEST_F_TIMEOUT(fi, open_ptmx, 600)
  * directory (as /dev/myptmx beside /dev/mypts): it finds the instance
  * mounted there and allocates in it.
  */
-TEST_F_TIMEOUT(fi, open_global_ptmx, 600)
+static void fi_prepare_global(struct __test_metadata *_metadata, struct fi_ctx *fi)
 {
-	static const struct fi_op op = {
-		"open global ptmx", fi_enomem, NULL, fi_run_open_ptmx, fi_check_open_ptmx,
-	};
 	char sub[128];
 	struct stat st;
-	struct fi_ctx *fi = &self->ctx;
 
+	if (fi->path[0])
+		return;
 	ASSERT_EQ(0, stat("/dev/myptmx", &st)) TH_LOG("/dev/myptmx: %s", strerror(errno));
 	ASSERT_EQ(0, mount("tmpfs", fi->dir2, "tmpfs", 0, NULL));
 	snprintf(fi->path, sizeof(fi->path), "%s/myptmx", fi->dir2);
@@ -430,7 +470,6 @@ TEST_F_TIMEOUT(fi, open_global_ptmx, 600)
 	snprintf(sub, sizeof(sub), "%s/mypts", fi->dir2);
 	ASSERT_EQ(0, mkdir(sub, 0755));
 	ASSERT_EQ(0, mount(fi->dir, sub, NULL, MS_BIND, NULL));
-	fi_walk(_metadata, fi, &op);
 }
 
 /* ---- opening a slave: by its node's path, and with TIOCGPTPEER ---- */
@@ -447,9 +486,14 @@ static int fi_run_peer(struct fi_ctx *fi)
 	return fi_errno(fi->fd);
 }
 
-/* The slave opened, or (failed) opens now; either way the pair works. */
+/*
+ * The slave opened, or (failed) opens now; either way it has mypts'
+ * discipline and the pair works.
+ */
 static void fi_check_slave(struct __test_metadata *_metadata, struct fi_ctx *fi, int err)
 {
+	int disc = -1;
+
 	if (err) {
 		EXPECT_EQ(-1, fi->fd);
 		fi->fd = pty_open_slave(fi->dir, fi->p.index, 0);
@@ -457,23 +501,23 @@ static void fi_check_slave(struct __test_metadata *_metadata, struct fi_ctx *fi,
 			TH_LOG("point %d: slave open after the failed one: %s", fi->point,
 			       strerror(errno));
 	}
+	EXPECT_EQ(0, ioctl(fi->fd, TIOCGETD, &disc));
+	EXPECT_EQ(fi->ldisc, disc) TH_LOG("point %d", fi->point);
 	fi->p.slave = fi->fd;
 	fi->fd = -1;
 	fi_pair_works(_metadata, fi, true);
 }
 
-TEST_F_TIMEOUT(fi, open_slave, 600)
+/*
+ * A slave reopened after TIOCVHANGUP: the hangup took the discipline away,
+ * so the open makes a new one (mypts', from c_line) before it succeeds.
+ */
+static void fi_prepare_hungup(struct __test_metadata *_metadata, struct fi_ctx *fi)
 {
-	static const struct fi_op path_op = {
-		"open slave", fi_enomem, fi_open_master, fi_run_open_slave, fi_check_slave,
-	};
-	static const struct fi_op peer_op = {
-		"TIOCGPTPEER", fi_enomem, fi_open_master, fi_run_peer, fi_check_slave,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	fi_walk(_metadata, fi, &path_op);
-	fi_walk(_metadata, fi, &peer_op);
+	fi_open_peer_pair(_metadata, fi);
+	ASSERT_EQ(0, ioctl(fi->p.slave, TIOCVHANGUP));
+	close(fi->p.slave);
+	fi->p.slave = -1;
 }
 
 /* ---- data both ways, canonical then raw, read back ---- */
@@ -542,16 +586,6 @@ static void fi_check_data(struct __test_metadata *_metadata, struct fi_ctx *fi, 
 	fi_pair_works(_metadata, fi, false);
 }
 
-TEST_F_TIMEOUT(fi, writes, 600)
-{
-	static const struct fi_op op = {
-		"writes", fi_enomem, fi_open_peer_pair, fi_run_data, fi_check_data,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	fi_walk(_metadata, fi, &op);
-}
-
 /* ---- TIOCSETD to N_TTY and back ---- */
 
 static int fi_run_setd(struct fi_ctx *fi)
@@ -584,16 +618,6 @@ static void fi_check_setd(struct __test_metadata *_metadata, struct fi_ctx *fi, 
 	fi_pair_works(_metadata, fi, true);
 }
 
-TEST_F_TIMEOUT(fi, setd, 600)
-{
-	static const struct fi_op op = {
-		"TIOCSETD", fi_enomem, fi_open_peer_pair, fi_run_setd, fi_check_setd,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	fi_walk(_metadata, fi, &op);
-}
-
 /* ---- remount with other options ---- */
 
 static int fi_run_remount(struct fi_ctx *fi)
@@ -624,16 +648,6 @@ static void fi_check_remount(struct __test_metadata *_metadata, struct fi_ctx *f
 	ASSERT_EQ(0, mount("mypts", fi->dir, "mypts", MS_REMOUNT, FI_OPTS));
 }
 
-TEST_F_TIMEOUT(fi, remount, 600)
-{
-	static const struct fi_op op = {
-		"remount", fi_enomem, NULL, fi_run_remount, fi_check_remount,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	fi_walk(_metadata, fi, &op);
-}
-
 /* ---- O_ASYNC on a master: fasync_helper() allocates ---- */
 
 static int fi_run_fasync(struct fi_ctx *fi)
@@ -661,15 +675,10 @@ static void fi_check_fasync(struct __test_metadata *_metadata, struct fi_ctx *fi
 	fi_pair_works(_metadata, fi, true);
 }
 
-TEST_F_TIMEOUT(fi, fasync, 600)
+static void fi_prepare_fasync(struct __test_metadata *_metadata, struct fi_ctx *fi)
 {
-	static const struct fi_op op = {
-		"FIOASYNC", fi_enomem, fi_open_peer_pair, fi_run_fasync, fi_check_fasync,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
 	ASSERT_EQ(0, pty_block_signal(SIGIO));
-	fi_walk(_metadata, fi, &op);
+	fi_open_peer_pair(_metadata, fi);
 }
 
 /* ---- the master's fdinfo (show_fdinfo) ---- */
@@ -699,17 +708,6 @@ static void fi_check_fdinfo(struct __test_metadata *_metadata, struct fi_ctx *fi
 	pty_close_pair(&fi->p);
 }
 
-TEST_F_TIMEOUT(fi, fdinfo, 600)
-{
-	static const struct fi_op op = {
-		"fdinfo", fi_enomem, fi_open_master, fi_run_fdinfo, fi_check_fdinfo,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	memset(fi->got, 0, sizeof(fi->got));
-	fi_walk(_metadata, fi, &op);
-}
-
 /* ---- a write of kernel.mypts.max ---- */
 
 static void fi_prepare_sysctl(struct __test_metadata *_metadata, struct fi_ctx *fi)
@@ -727,16 +725,6 @@ static void fi_check_sysctl(struct __test_metadata *_metadata, struct fi_ctx *fi
 {
 	EXPECT_EQ(err ? fi->val : fi->val - 1, mypts_read_int(MAX_PATH));
 	ASSERT_EQ(0, mypts_write_int(MAX_PATH, fi->val));
-}
-
-TEST_F_TIMEOUT(fi, sysctl, 600)
-{
-	static const struct fi_op op = {
-		"sysctl max", fi_enomem, fi_prepare_sysctl, fi_run_sysctl, fi_check_sysctl,
-	};
-	struct fi_ctx *fi = &self->ctx;
-
-	fi_walk(_metadata, fi, &op);
 }
 
 /* ---- closing a pair with data in flight: release never fails ---- */
@@ -769,14 +757,67 @@ static void fi_check_close(struct __test_metadata *_metadata, struct fi_ctx *fi,
 	EXPECT_EQ(0, err) TH_LOG("point %d: close: %s", fi->point, strerror(err));
 }
 
-TEST_F_TIMEOUT(fi, close, 600)
-{
-	static const struct fi_op op = {
-		"close", fi_none, fi_prepare_close, fi_run_close, fi_check_close,
-	};
-	struct fi_ctx *fi = &self->ctx;
+FIXTURE_VARIANT_ADD(fi, mount) {
+	.op = { "mount", fi_enomem, NULL, fi_run_mount, fi_check_mount },
+};
 
-	fi_walk(_metadata, fi, &op);
+FIXTURE_VARIANT_ADD(fi, umount) {
+	.op = { "umount", fi_enomem, fi_prepare_umount, fi_run_umount, fi_check_umount },
+};
+
+FIXTURE_VARIANT_ADD(fi, open_ptmx) {
+	.op = { "open ptmx", fi_enomem, fi_prepare_ptmx, fi_run_open_ptmx, fi_check_open_ptmx },
+};
+
+FIXTURE_VARIANT_ADD(fi, open_global_ptmx) {
+	.op = { "open global ptmx", fi_enomem, fi_prepare_global, fi_run_open_ptmx,
+		fi_check_open_ptmx },
+};
+
+FIXTURE_VARIANT_ADD(fi, open_slave) {
+	.op = { "open slave", fi_enomem, fi_open_master, fi_run_open_slave, fi_check_slave },
+};
+
+FIXTURE_VARIANT_ADD(fi, peer) {
+	.op = { "TIOCGPTPEER", fi_enomem, fi_open_master, fi_run_peer, fi_check_slave },
+};
+
+FIXTURE_VARIANT_ADD(fi, reopen_after_hangup) {
+	.op = { "reopen after hangup", fi_enomem, fi_prepare_hungup, fi_run_open_slave,
+		fi_check_slave },
+};
+
+FIXTURE_VARIANT_ADD(fi, writes) {
+	.op = { "writes", fi_enomem, fi_open_peer_pair, fi_run_data, fi_check_data },
+};
+
+FIXTURE_VARIANT_ADD(fi, setd) {
+	.op = { "TIOCSETD", fi_enomem, fi_open_peer_pair, fi_run_setd, fi_check_setd },
+};
+
+FIXTURE_VARIANT_ADD(fi, remount) {
+	.op = { "remount", fi_enomem, NULL, fi_run_remount, fi_check_remount },
+};
+
+FIXTURE_VARIANT_ADD(fi, fasync) {
+	.op = { "FIOASYNC", fi_enomem, fi_prepare_fasync, fi_run_fasync, fi_check_fasync },
+};
+
+FIXTURE_VARIANT_ADD(fi, fdinfo) {
+	.op = { "fdinfo", fi_enomem, fi_open_master, fi_run_fdinfo, fi_check_fdinfo },
+};
+
+FIXTURE_VARIANT_ADD(fi, sysctl) {
+	.op = { "sysctl max", fi_enomem, fi_prepare_sysctl, fi_run_sysctl, fi_check_sysctl },
+};
+
+FIXTURE_VARIANT_ADD(fi, close) {
+	.op = { "close", fi_none, fi_prepare_close, fi_run_close, fi_check_close },
+};
+
+TEST_F_TIMEOUT(fi, each_point, 600)
+{
+	fi_walk(_metadata, &self->ctx, &variant->op);
 }
 
 TEST_HARNESS_MAIN
