@@ -165,7 +165,13 @@ for k in $kernels; do
 	[ -n "${SEED:-}" ] && append="$append mypts_fuzz_seed=$SEED"
 	[ -n "${FUZZ_TARGETS:-}" ] && append="$append mypts_fuzz_targets=$FUZZ_TARGETS"
 	sysfuzz=${SYSFUZZ_SECONDS:-}
-	[ "$k" = debug ] && append="$append mypts_debug=1" && sysfuzz=${sysfuzz:-180}
+	if [ "$k" = debug ]; then
+		# Several times slower than Debian's kernel: fewer fuzzer
+		# scenarios and a shorter bulk transfer, the fuzzer longer.
+		append="$append mypts_debug=1 mypts_data_mib=2"
+		[ -z "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=500"
+		sysfuzz=${sysfuzz:-180}
+	fi
 	[ -n "$sysfuzz" ] && append="$append mypts_sysfuzz_seconds=$sysfuzz"
 	[ -n "${SYSFUZZ_SEED:-}" ] && append="$append mypts_sysfuzz_seed=$SYSFUZZ_SEED"
 	[ -n "${SYSFUZZ_PROCS:-}" ] && append="$append mypts_sysfuzz_procs=$SYSFUZZ_PROCS"

@@ -11,6 +11,7 @@
 #   mypts_sysfuzz_seconds=N, mypts_sysfuzz_seed=S, mypts_sysfuzz_procs=P
 #                          knobs of sysfuzz_test (MYPTS_SYSFUZZ_*)
 #   mypts_race_seconds=N   seconds per race_test case (MYPTS_RACE_SECONDS)
+#   mypts_data_mib=N       MiB data_test moves each way (MYPTS_DATA_MIB)
 #   mypts_debug=1          the debug kernel: mount debugfs, start kmemleak
 #                          from a clean slate, and end with a kmemleak scan
 #                          that must find nothing (exported as MYPTS_DEBUG)
@@ -35,7 +36,7 @@ export MYPTS_FUZZ_SEEDS=${mypts_fuzz_seeds:-} MYPTS_FUZZ_SEED=${mypts_fuzz_seed:
 export MYPTS_FUZZ_TARGETS=${mypts_fuzz_targets:-}
 export MYPTS_SYSFUZZ_SECONDS=${mypts_sysfuzz_seconds:-} MYPTS_SYSFUZZ_SEED=${mypts_sysfuzz_seed:-}
 export MYPTS_SYSFUZZ_PROCS=${mypts_sysfuzz_procs:-} MYPTS_RACE_SECONDS=${mypts_race_seconds:-}
-export MYPTS_DEBUG=${mypts_debug:-}
+export MYPTS_DEBUG=${mypts_debug:-} MYPTS_DATA_MIB=${mypts_data_mib:-}
 kmemleak=/sys/kernel/debug/kmemleak
 if [ -n "$MYPTS_DEBUG" ]; then
 	mount -t debugfs debugfs /sys/kernel/debug
@@ -142,9 +143,11 @@ run_tests() {
 		n=$((n + 1))
 		name=${t##*/}
 		echo "# selftest: $name"
+		t0=$(date +%s)
 		timeout "$tmo" "$t" > /tmp/out 2>&1
 		rc=$?
 		sed 's/^/# /' /tmp/out
+		echo "# $name: $(($(date +%s) - t0)) s"
 		case $rc in
 		0) echo "ok $n selftests: mypts: $name" ;;
 		4) echo "ok $n selftests: mypts: $name # SKIP" ;;
