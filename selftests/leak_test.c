@@ -23,6 +23,7 @@ __attribute__((constructor)) static void leak_cycles(void)
 	if (v && atoi(v) > 0)
 		cycles = (unsigned int)atoi(v);
 }
+
 #define NR_PATH "/proc/sys/kernel/mypts/nr"
 
 static const char *const caches[] = {
