@@ -24,8 +24,8 @@
  * vmalloc() (the data of N_TTY and of mypts' discipline, whose open every
  * pair allocation and TIOCSETD passes) prints a stack with "vmalloc error"
  * through warn_alloc(), at most one per 10 s: the kernel's way, not a
- * fault of the path under test, though the guest's log scan counts its
- * "Call Trace".
+ * fault of the path under test. The debug tier's log scan sets such
+ * reports aside (scripts/scan-log.sh), and only those.
  *
  * failslab is set to fail sleeping allocations too (ignore-gfp-wait = N)
  * and to stay silent (verbose = 0); both are restored at the end. On a
