@@ -14,8 +14,9 @@
 #   mypts_data_mib=N       MiB data_test moves each way (MYPTS_DATA_MIB)
 #   mypts_leak_cycles=N    pairs leak_test makes and closes (MYPTS_LEAK_CYCLES)
 #   mypts_debug=1          the debug kernel: mount debugfs, start kmemleak
-#                          from a clean slate, and end with a kmemleak scan
-#                          that must find nothing (exported as MYPTS_DEBUG)
+#                          from a clean slate, and end with kmemleak scans
+#                          (before and after rmmod) that must find nothing
+#                          (exported as MYPTS_DEBUG)
 # In check mode, KTAP goes to the console and to ttyS1; the line
 # "# mypts-guest: end" is written to ttyS1 last, so a panic or a hang can
 # never read as success.
@@ -113,18 +114,26 @@ check_balance() {
 		}'
 }
 
-# After rmmod: whatever mypts (or the tty core on its behalf) allocated and
-# lost is unreferenced now. Objects younger than kmemleak's minimum age (5 s)
-# are not reported, hence the wait before the second scan.
+# Collect kmemleak's suspects into /tmp/leaks. Objects younger than its
+# minimum age (5 s) are not reported yet, hence the wait between two scans.
+# It runs once before rmmod, while the module's symbols still name its
+# frames, and once after: what only the module's own data pointed to is
+# unreferenced then. "clear" sets the suspects taken aside, so the second
+# collection lists only new ones.
+kmemleak_collect() {
+	[ -e $kmemleak ] || return 0
+	echo scan > $kmemleak
+	sleep 6
+	echo scan > $kmemleak
+	cat $kmemleak >> /tmp/leaks
+	echo clear > $kmemleak
+}
+
 check_kmemleak() {
 	if [ ! -e $kmemleak ]; then
 		echo "not ok $1 kmemleak # no $kmemleak"
 		return
 	fi
-	echo scan > $kmemleak
-	sleep 6
-	echo scan > $kmemleak
-	cat $kmemleak > /tmp/leaks
 	if [ -s /tmp/leaks ]; then
 		echo "# kmemleak: $(grep -c '^unreferenced object' /tmp/leaks) suspected memory leaks"
 		sed 's/^/# /' /tmp/leaks
@@ -157,6 +166,8 @@ run_tests() {
 		*) echo "not ok $n selftests: mypts: $name # exit=$rc" ;;
 		esac
 	done
+	: > /tmp/leaks
+	[ -n "$MYPTS_DEBUG" ] && kmemleak_collect
 	n=$((n + 1))
 	if rmmod mypts; then
 		echo "ok $n rmmod"
@@ -166,6 +177,7 @@ run_tests() {
 		echo "not ok $n rmmod"
 	fi
 	if [ -n "$MYPTS_DEBUG" ]; then
+		kmemleak_collect
 		n=$((n + 1))
 		check_kmemleak $n
 	fi
