@@ -118,6 +118,19 @@ static inline int mypts_read_int(const char *path)
 	return n > 0 ? atoi(buf) : -1;
 }
 
+/* The number in environment variable @name, or @def when it is unset or not a number. */
+static inline unsigned long long mypts_env_num(const char *name, unsigned long long def)
+{
+	const char *v = getenv(name);
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v)
+		return def;
+	n = strtoull(v, &end, 0);
+	return *end ? def : n;
+}
+
 /* Write @text to @path in one write(); 0 or -1. */
 static inline int mypts_write_file(const char *path, const char *text)
 {
