@@ -400,6 +400,19 @@ static size_t sf_fill(struct sf_proc *p)
 
 /* Opening */
 
+/*
+ * Is @fd on a mypts instance? Asked of the descriptor itself, so the
+ * answer holds whatever is mounted or unmounted later.
+ */
+static bool sf_on_mypts(int fd)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs))
+		return false;
+	return (unsigned long)sfs.f_type == MYPTS_MAGIC;
+}
+
 static int sf_open_flags(struct sf_proc *p)
 {
 	static const int acc[] = { O_RDWR, O_RDWR, O_RDWR, O_RDONLY, O_WRONLY };
@@ -491,6 +504,23 @@ static long sf_op_open_peer(struct sf_proc *p)
 	return fd;
 }
 
+/*
+ * A root of an instance. Not kept when nothing is mounted there: every
+ * SF_DIR descriptor is on mypts, so nothing done through one reaches the
+ * temporary directory's file system.
+ */
+static int sf_open_root(const char *dir, int flags)
+{
+	int fd = open(dir, flags);
+
+	if (fd >= 0 && !sf_on_mypts(fd)) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
+}
+
 static long sf_op_open_dir(struct sf_proc *p)
 {
 	int flags = O_RDONLY | O_DIRECTORY | (fz_pct(&p->r, 15) ? O_PATH : 0);
@@ -498,7 +528,7 @@ static long sf_op_open_dir(struct sf_proc *p)
 	int fd;
 
 	sf_note(p, -1, flags);
-	fd = open(dir, flags);
+	fd = sf_open_root(dir, flags);
 	sf_keep(p, fd, SF_DIR);
 	return fd;
 }
@@ -975,16 +1005,6 @@ static long sf_op_fcntl(struct sf_proc *p)
 	return fcntl(fd, F_SETFD, fz_pct(&p->r, 50) ? FD_CLOEXEC : 0);
 }
 
-/* Is @fd on a mypts instance, where we may try to change things? */
-static bool sf_on_mypts(int fd)
-{
-	struct statfs sfs;
-
-	if (fstatfs(fd, &sfs))
-		return false;
-	return (unsigned long)sfs.f_type == MYPTS_MAGIC;
-}
-
 static long sf_op_file(struct sf_proc *p)
 {
 	static const int flocks[] = { LOCK_EX, LOCK_SH, LOCK_UN };
@@ -1044,13 +1064,13 @@ static long sf_op_file(struct sf_proc *p)
 }
 
 /*
- * Path operations in an instance: look-ups, watches, and the changes a
- * mypts root must refuse (never a device node; only where the file
- * system is mypts, so nothing lands in the temporary directory).
+ * Path operations in an instance (@dfd is on mypts): look-ups, watches,
+ * and the changes a mypts root must refuse (never a device node).
  */
 static long sf_path_at(struct sf_proc *p, int dfd, const char *inst, unsigned int k)
 {
-	static const char *const names[] = { "ptmx", "0", "1", "2", "sf-x", ".", "..", "sf-y" };
+	/* "." and ".." only to look at: ".." of a root is outside mypts. */
+	static const char *const names[] = { "ptmx", "0", "1", "2", "sf-x", "sf-y", ".", ".." };
 	static const int modes[] = { F_OK, R_OK, W_OK, X_OK };
 	const char *name = names[fz_below(&p->r, FZ_ARRAY_SIZE(names))];
 	struct statx stx;
@@ -1066,8 +1086,8 @@ static long sf_path_at(struct sf_proc *p, int dfd, const char *inst, unsigned in
 		return read(p->infd, sf_buf, 4096);
 	if (k < 46)
 		return statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_ALL, &stx);
-	if (k < 94 && !sf_on_mypts(dfd))
-		return fstat(dfd, &st);
+	if (name[0] == '.')
+		name = "ptmx";
 	if (k < 54)
 		return unlinkat(dfd, name, fz_pct(&p->r, 30) ? AT_REMOVEDIR : 0);
 	if (k < 60)
@@ -1102,7 +1122,7 @@ static long sf_op_path(struct sf_proc *p)
 		sf_note(p, p->pool[d].fd, k);
 		return sf_path_at(p, p->pool[d].fd, inst, k);
 	}
-	dfd = open(inst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = sf_open_root(inst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	sf_note(p, dfd, k);
 	if (dfd < 0)
 		return -1;
@@ -1431,6 +1451,27 @@ static long sf_fsmount(struct sf_proc *p, unsigned int i)
 	return mfd;
 }
 
+/*
+ * A clone of a mypts mount we hold a root of, moved onto mount point @i.
+ * Never a bind of a path: an empty mount point would bind the temporary
+ * directory's file system, and a remount would then reconfigure it.
+ */
+static long sf_bind(struct sf_proc *p, unsigned int i)
+{
+	int d = sf_pick(p, SF_K(SF_DIR)), tfd;
+	long ret;
+
+	if (d < 0)
+		return open_tree(-1, "", AT_EMPTY_PATH);
+	tfd = open_tree(p->pool[d].fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			(fz_pct(&p->r, 50) ? AT_RECURSIVE : 0));
+	if (tfd < 0)
+		return -1;
+	ret = move_mount(tfd, "", AT_FDCWD, sf.inst[i], MOVE_MOUNT_F_EMPTY_PATH);
+	close(tfd);
+	return ret;
+}
+
 static long sf_op_mount(struct sf_proc *p)
 {
 	unsigned int i = fz_below(&p->r, SF_INSTANCES), k = fz_below(&p->r, 100);
@@ -1447,8 +1488,7 @@ static long sf_op_mount(struct sf_proc *p)
 	if (k < 85)
 		ret = mount("mypts", sf.inst[i], "mypts", flags, fz_pct(&p->r, 5) ? NULL : opts);
 	else
-		ret = mount(sf.inst[fz_below(&p->r, SF_INSTANCES)], sf.inst[i], NULL,
-			    MS_BIND | (fz_pct(&p->r, 50) ? MS_REC : 0), NULL);
+		ret = sf_bind(p, i);
 	if (!ret)
 		sf_depth(i, 1);
 	return ret;
