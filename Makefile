@@ -5,6 +5,11 @@
 # make run          boot the guest with mypts loaded and a shell (CMD='...' to run one)
 # make fuzz         only the line-discipline fuzzer: SEEDS=N (5000), SEED=S (1),
 #                   KERNEL=...; a failing seed replays with SEED=S SEEDS=1
+# make check-debug  the same tests (plus 3 minutes of sysfuzz_test and a
+#                   kmemleak scan) on our own debug 6.1 kernel: KASAN, lockdep,
+#                   kmemleak, UBSAN, failslab; built once, then cached
+# make fuzz-debug   only the syscall fuzzer on the debug kernel:
+#                   MINUTES=N (10), SEED=S (random), PROCS=P (4)
 # make style        checkpatch --strict and kernel-doc only
 # make clean        remove build output
 #
@@ -29,6 +34,16 @@ check:
 fuzz:
 	@TESTS=ldisc_fuzz_test bash scripts/check.sh
 
+check-debug:
+	@KERNEL=debug bash scripts/check.sh
+
+MINUTES ?= 10
+fuzz-debug:
+	@KERNEL=debug TESTS=sysfuzz_test SYSFUZZ_SECONDS=$$(($(MINUTES) * 60)) \
+		SYSFUZZ_SEED=$${SEED:-$$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')} \
+		SYSFUZZ_PROCS=$(or $(PROCS),4) GUEST_TIMEOUT=$$(($(MINUTES) * 60 + 1200)) \
+		TEST_TIMEOUT=$$(($(MINUTES) * 60 + 600)) bash scripts/check.sh
+
 run:
 	@bash scripts/run.sh
 
@@ -43,4 +58,4 @@ clean-module:
 clean: clean-module
 	rm -rf out
 
-.PHONY: all modules check fuzz run style clean clean-module
+.PHONY: all modules check check-debug fuzz fuzz-debug run style clean clean-module

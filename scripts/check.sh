@@ -6,7 +6,9 @@
 #
 # Environment (all optional):
 #   KERNEL         bookworm (default, Debian 12's 6.1), trixie (13, 6.12),
-#                  sid (unstable), or all
+#                  sid (unstable), all (those three), or debug (our own 6.1
+#                  with KASAN, lockdep, kmemleak, UBSAN and failslab: what
+#                  "make check-debug" runs)
 #   GUEST_TIMEOUT  seconds one guest run may take (default 2400)
 #   TEST_TIMEOUT   seconds one selftest binary may take (default 900)
 #   TESTS          space-separated selftest names to run (default: all)
@@ -15,6 +17,11 @@
 #                  (default 5000 from 1)
 #   FUZZ_TARGETS   ldisc_fuzz_test: its targets, the reference first
 #                  (default devpts,devpts-ldisc,mypts)
+#   SYSFUZZ_SECONDS, SYSFUZZ_SEED, SYSFUZZ_PROCS
+#                  sysfuzz_test: how long, from which seed, how many
+#                  processes (default 20 s, seed 1, 4; the debug kernel
+#                  runs 180 s)
+#   RACE_SECONDS   race_test: seconds per case (default 2)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,13 +47,14 @@ die() {
 
 case ${KERNEL:=bookworm} in
 all) kernels="bookworm trixie sid" ;;
-bookworm|trixie|sid) kernels=$KERNEL ;;
-*) die "KERNEL must be bookworm, trixie, sid or all" ;;
+bookworm|trixie|sid|debug) kernels=$KERNEL ;;
+*) die "KERNEL must be bookworm, trixie, sid, all or debug" ;;
 esac
 
-for v in "${SEEDS:-}" "${SEED:-}"; do
+for v in "${SEEDS:-}" "${SEED:-}" "${SYSFUZZ_SECONDS:-}" "${SYSFUZZ_SEED:-}" \
+	"${SYSFUZZ_PROCS:-}" "${RACE_SECONDS:-}"; do
 	case $v in
-	*[!0-9]*) die "SEEDS and SEED must be numbers" ;;
+	*[!0-9]*) die "SEEDS, SEED, SYSFUZZ_* and RACE_SECONDS must be numbers" ;;
 	esac
 done
 case ${FUZZ_TARGETS:-} in
@@ -92,7 +100,7 @@ esac
 # build_module KERNEL KDIR OUTDIR: mypts.ko (and the provoking module) for a kernel.
 build_module() {
 	local k=$1 kdir=$2 dir=$3 src
-	if [ "$k" = bookworm ]; then
+	if [ "$k" = bookworm ] || [ "$k" = debug ]; then
 		make -C "$top" --no-print-directory clean-module >/dev/null 2>&1
 		make -C "$kdir/build" M="$top" W=1 modules > "$dir/build.log" 2>&1 &&
 			cp "$top/mypts.ko" "$dir/mypts.ko" || return 1
@@ -123,6 +131,12 @@ for k in $kernels; do
 	: > "$dir/host.ktap"
 	if [ "$k" = bookworm ]; then
 		kdir=$base
+	elif [ "$k" = debug ]; then
+		kdir=$("$top/scripts/debug-kernel.sh") || {
+			echo "check: cannot build the debug kernel" >&2
+			total_fail=$((total_fail + 1))
+			continue
+		}
 	else
 		kdir=$("$top/scripts/fetch-suite.sh" "$k") || {
 			echo "check: cannot fetch the $k kernel" >&2
@@ -150,7 +164,16 @@ for k in $kernels; do
 	[ -n "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=$SEEDS"
 	[ -n "${SEED:-}" ] && append="$append mypts_fuzz_seed=$SEED"
 	[ -n "${FUZZ_TARGETS:-}" ] && append="$append mypts_fuzz_targets=$FUZZ_TARGETS"
-	"$top/scripts/run-guest.sh" "$kdir/vmlinuz" "$dir/initramfs.cpio.gz" \
+	sysfuzz=${SYSFUZZ_SECONDS:-}
+	[ "$k" = debug ] && append="$append mypts_debug=1" && sysfuzz=${sysfuzz:-180}
+	[ -n "$sysfuzz" ] && append="$append mypts_sysfuzz_seconds=$sysfuzz"
+	[ -n "${SYSFUZZ_SEED:-}" ] && append="$append mypts_sysfuzz_seed=$SYSFUZZ_SEED"
+	[ -n "${SYSFUZZ_PROCS:-}" ] && append="$append mypts_sysfuzz_procs=$SYSFUZZ_PROCS"
+	[ -n "${RACE_SECONDS:-}" ] && append="$append mypts_race_seconds=$RACE_SECONDS"
+	# KASAN's shadow and kmemleak's metadata want room.
+	mem=1024
+	[ "$k" = debug ] && mem=2048
+	MYPTS_GUEST_MEM=$mem "$top/scripts/run-guest.sh" "$kdir/vmlinuz" "$dir/initramfs.cpio.gz" \
 		"$dir/guest-console.log" "$dir/guest-result.ktap" "${GUEST_TIMEOUT:-2400}" check $append
 	qrc=$?
 	grep -E '^(not )?ok |^# (not )?ok |^# .*(Expected|FAIL)|TIMEOUT' "$dir/guest-result.ktap" 2>/dev/null |

@@ -8,6 +8,12 @@
 #   mypts_fuzz_seeds=N, mypts_fuzz_seed=S, mypts_fuzz_targets=LIST
 #                          knobs of ldisc_fuzz_test, exported to it as
 #                          MYPTS_FUZZ_SEEDS, MYPTS_FUZZ_SEED, MYPTS_FUZZ_TARGETS
+#   mypts_sysfuzz_seconds=N, mypts_sysfuzz_seed=S, mypts_sysfuzz_procs=P
+#                          knobs of sysfuzz_test (MYPTS_SYSFUZZ_*)
+#   mypts_race_seconds=N   seconds per race_test case (MYPTS_RACE_SECONDS)
+#   mypts_debug=1          the debug kernel: mount debugfs, start kmemleak
+#                          from a clean slate, and end with a kmemleak scan
+#                          that must find nothing (exported as MYPTS_DEBUG)
 # In check mode, KTAP goes to the console and to ttyS1; the line
 # "# mypts-guest: end" is written to ttyS1 last, so a panic or a hang can
 # never read as success.
@@ -27,14 +33,30 @@ ln -sf pts/ptmx /dev/ptmx 2>/dev/null
 export MYPTS_KO=/lib/mypts.ko
 export MYPTS_FUZZ_SEEDS=${mypts_fuzz_seeds:-} MYPTS_FUZZ_SEED=${mypts_fuzz_seed:-}
 export MYPTS_FUZZ_TARGETS=${mypts_fuzz_targets:-}
+export MYPTS_SYSFUZZ_SECONDS=${mypts_sysfuzz_seconds:-} MYPTS_SYSFUZZ_SEED=${mypts_sysfuzz_seed:-}
+export MYPTS_SYSFUZZ_PROCS=${mypts_sysfuzz_procs:-} MYPTS_RACE_SECONDS=${mypts_race_seconds:-}
+export MYPTS_DEBUG=${mypts_debug:-}
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -n "$MYPTS_DEBUG" ]; then
+	mount -t debugfs debugfs /sys/kernel/debug
+	# What boot left unreferenced is not ours to report: scan it once and
+	# set it aside.
+	if [ -e $kmemleak ]; then
+		echo scan=off > $kmemleak
+		echo scan > $kmemleak
+		echo clear > $kmemleak
+	fi
+fi
 
 result=/dev/ttyS1
 mode=${mypts_mode:-check}
 tmo=${mypts_test_timeout:-600}
 
+# QEMU runs with -no-reboot, so a reboot ends it; a kernel without ACPI
+# (the debug one) cannot power off, only halt.
 shutdown() {
 	sync
-	poweroff -f
+	reboot -f
 }
 
 # insmod with dynamic debug on, so that every "created" has a "destroyed".
@@ -88,10 +110,33 @@ check_balance() {
 		}'
 }
 
+# After rmmod: whatever mypts (or the tty core on its behalf) allocated and
+# lost is unreferenced now. Objects younger than kmemleak's minimum age (5 s)
+# are not reported, hence the wait before the second scan.
+check_kmemleak() {
+	if [ ! -e $kmemleak ]; then
+		echo "not ok $1 kmemleak # no $kmemleak"
+		return
+	fi
+	echo scan > $kmemleak
+	sleep 6
+	echo scan > $kmemleak
+	cat $kmemleak > /tmp/leaks
+	if [ -s /tmp/leaks ]; then
+		echo "# kmemleak: $(grep -c '^unreferenced object' /tmp/leaks) suspected memory leaks"
+		sed 's/^/# /' /tmp/leaks
+		echo "not ok $1 kmemleak"
+	else
+		echo "ok $1 kmemleak"
+	fi
+}
+
 run_tests() {
 	set -- /tests/*_test
+	extra=2
+	[ -n "$MYPTS_DEBUG" ] && extra=3
 	echo "TAP version 13"
-	echo "1..$(($# + 2))"
+	echo "1..$(($# + extra))"
 	n=0
 	for t in "$@"; do
 		n=$((n + 1))
@@ -114,6 +159,10 @@ run_tests() {
 		lsmod | sed 's/^/# /'
 		grep -w mypts /proc/modules | sed 's/^/# /'
 		echo "not ok $n rmmod"
+	fi
+	if [ -n "$MYPTS_DEBUG" ]; then
+		n=$((n + 1))
+		check_kmemleak $n
 	fi
 	n=$((n + 1))
 	if check_balance > /tmp/bal; then

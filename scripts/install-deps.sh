@@ -4,8 +4,9 @@
 # packages already present are not touched and no network is used then.
 set -euo pipefail
 
+# The second line builds the debug kernel of "make check-debug".
 pkgs=(qemu-system-x86 busybox-static cpio debootstrap gcc gcc-12 gcc-multilib make libc6-dev libelf1 libssl3
-      xz-utils perl gawk)
+      xz-utils perl gawk flex bison bc libelf-dev libssl-dev python3 util-linux)
 need=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

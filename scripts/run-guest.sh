@@ -8,14 +8,15 @@
 # Exit status: QEMU's, or 124 when TIMEOUT seconds passed.
 #
 # Environment: MYPTS_ACCEL=tcg|kvm|auto (default auto: KVM only when a
-# short probe boots a guest with it; the answer is cached per host kernel).
+# short probe boots a guest with it; the answer is cached per host kernel);
+# MYPTS_GUEST_MEM, the guest's memory in MiB (default 1024).
 set -euo pipefail
 
 kernel=$1 initrd=$2 log=$3 result=$4 tmo=$5 mode=$6
 shift 6
 cache=${MYPTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mypts}
 qemu=qemu-system-x86_64
-base=(-nodefaults -nographic -no-reboot -monitor none -m 1024 -smp 2)
+base=(-nodefaults -nographic -no-reboot -monitor none -m ${MYPTS_GUEST_MEM:-1024} -smp 2)
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slab_nomerge log_buf_len=32M"
 
 probe_kvm() {
