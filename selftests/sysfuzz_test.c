@@ -70,7 +70,7 @@
 #define SF_BUF		65536
 #define SF_DUP_BASE	100	/* where dup2() puts descriptors, upwards */
 #define SF_TICK_MS	250	/* SIGALRM period that breaks blocking calls */
-#define SF_STUCK_S	30	/* an operation longer than this is a finding */
+#define SF_STUCK_S	30	/* an operation longer than this is a finding (x2 debug) */
 #define SF_GRACE_S	10	/* for the processes to see the end and exit */
 #define SF_REAP_S	60	/* for the killed ones to be reaped */
 #define SF_SETTLE_S	20	/* for deferred releases before umount and nr */
@@ -1771,7 +1771,7 @@ static void sf_watchdog(void)
 		pid = __atomic_load_n(&s->pid, __ATOMIC_SEQ_CST);
 		start = __atomic_load_n(&s->op_start, __ATOMIC_SEQ_CST);
 		if (pid <= 0 || !start || s->reported == start ||
-		    now - start < (long long)SF_STUCK_S * sf.slow * 1000)
+		    now - start < SF_STUCK_S * 1000LL * (sf.slow > 1 ? 2 : 1))
 			continue;
 		state = pty_task_state(pid);
 		/* Stopped ones are continued by their parents; zombies wait for them. */
@@ -1785,35 +1785,39 @@ static void sf_watchdog(void)
 	}
 }
 
-/* SIGKILL every child of ours (orphans are ours too); how many there were. */
+/*
+ * SIGKILL every child of ours (orphans are ours too), or with @report
+ * describe them; how many there were. /proc/PID/task/TID/children needs
+ * CONFIG_PROC_CHILDREN, which the debug kernel lacks: look at every task.
+ */
 static unsigned int sf_kill_children(bool report)
 {
-	char path[64], buf[4096], *q, *end;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
 	unsigned int n = 0, i;
-	ssize_t len;
-	pid_t pid;
-	int fd;
+	pid_t pid, ppid;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", sf.super, sf.super);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!d)
 		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[len > 0 ? len : 0] = '\0';
-	for (q = buf; (pid = strtol(q, &end, 10)) > 0; q = end) {
+	while ((de = readdir(d))) {
+		pid = strtol(de->d_name, NULL, 10);
+		ppid = 0;
+		if (pid <= 0 || !pty_task_stat(pid, &ppid) || ppid != sf.super)
+			continue;
 		n++;
-		if (report) {
-			printf("# sysfuzz: seed %llu: FINDING: pid %d cannot be reaped\n",
-			       sf.seed, pid);
-			for (i = 0; i < sf.slots; i++)
-				if (sf.sh->slot[i].pid == pid)
-					sf_report_proc(&sf.sh->slot[i], pid);
-			sf_print_file("/proc/%d/stack", pid, "", 32);
+		if (!report) {
+			kill(pid, SIGKILL);
 			continue;
 		}
-		kill(pid, SIGKILL);
+		printf("# sysfuzz: seed %llu: FINDING: pid %d cannot be reaped\n", sf.seed, pid);
+		for (i = 0; i < sf.slots && sf.sh->slot[i].pid != pid; i++)
+			;
+		if (i < sf.slots)
+			sf_report_proc(&sf.sh->slot[i], pid);
+		else
+			sf_print_file("/proc/%d/stack", pid, "", 32);
 	}
+	closedir(d);
 	return n;
 }
 
