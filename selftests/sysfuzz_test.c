@@ -60,6 +60,7 @@
 #define LDISC_PARAM	"/sys/module/mypts/parameters/ldisc"
 
 #define SF_INSTANCES	3	/* mount points under the temporary directory */
+#define SF_NODES	2	/* ptmx nodes beside them: see sf_make_nodes() */
 #define SF_MAX_DEPTH	3	/* mounts stacked on one of them, about */
 #define SF_MAX_PROCS	64	/* processes of the fuzzer alive at once */
 #define SF_MAX_WORKERS	16
@@ -152,6 +153,7 @@ struct sf_shared {
 	int depth[SF_INSTANCES];
 	unsigned long long calls[SF_NR_OPS];
 	unsigned long long ok[SF_NR_OPS];
+	unsigned long long us[SF_NR_OPS];	/* time spent in them */
 	unsigned long long worker_ops[SF_MAX_WORKERS];
 	unsigned int deaths[65];
 	struct sf_slot slot[SF_MAX_PROCS];
@@ -183,6 +185,7 @@ static struct {
 	struct sf_shared *sh;
 	char dir[64];
 	char inst[SF_INSTANCES][96];
+	char node[SF_NODES][96];	/* "" when it could not be made */
 	unsigned long long seed;
 	unsigned int seconds, procs, slots, slow;
 	int ldisc;
@@ -194,12 +197,17 @@ static struct {
 static struct sf_proc me;
 static unsigned char sf_buf[SF_BUF];
 
-static long long sf_now_ms(void)
+static long long sf_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static long long sf_now_ms(void)
+{
+	return sf_now_us() / 1000;
 }
 
 static unsigned int sf_knob(const char *name, const char *alt, unsigned int def)
@@ -451,12 +459,23 @@ static int sf_open_in(struct sf_proc *p, const char *name, int flags)
 	return open(path, flags);
 }
 
+/*
+ * A new master: from an instance's ptmx, or now and then from a ptmx node
+ * bound elsewhere, which the module maps back to an instance.
+ */
 static long sf_op_open_ptmx(struct sf_proc *p)
 {
-	int fd = sf_open_in(p, "ptmx", sf_open_flags(p));
-	int unlock = 0;
+	unsigned int k = fz_below(&p->r, 100);
+	int flags = sf_open_flags(p);
+	int fd, unlock = 0;
 	unsigned int n;
 
+	if (k < 15 && sf.node[k % SF_NODES][0]) {
+		sf_note(p, -1, flags);
+		fd = open(sf.node[k % SF_NODES], flags);
+	} else {
+		fd = sf_open_in(p, "ptmx", flags);
+	}
 	if (fd < 0)
 		return -1;
 	if (fz_pct(&p->r, 80) && !ioctl(fd, TIOCGPTN, &n))
@@ -1588,6 +1607,7 @@ static void sf_run_one(struct sf_proc *p)
 {
 	unsigned int op = sf_pick_op(p);
 	struct sf_slot *s = p->slot;
+	long long t0 = sf_now_us();
 	struct sf_rec *h;
 	long ret;
 	int err;
@@ -1595,7 +1615,7 @@ static void sf_run_one(struct sf_proc *p)
 	s->fd = -1;
 	s->arg = 0;
 	s->op = op;
-	__atomic_store_n(&s->op_start, sf_now_ms(), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->op_start, t0 / 1000 ?: 1, __ATOMIC_SEQ_CST);
 	errno = 0;
 	ret = sf_ops[op].fn(p);
 	err = ret < 0 ? errno : 0;
@@ -1605,6 +1625,7 @@ static void sf_run_one(struct sf_proc *p)
 		return;
 	}
 	__atomic_store_n(&s->op_start, 0, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sf.sh->us[op], sf_now_us() - t0, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&sf.sh->calls[op], 1, __ATOMIC_RELAXED);
 	if (ret >= 0)
 		__atomic_add_fetch(&sf.sh->ok[op], 1, __ATOMIC_RELAXED);
@@ -1868,8 +1889,8 @@ static void sf_print_stats(double secs)
 	printf("# sysfuzz: %llu ops in %.1f s, %.0f ops/s, seed %llu\n",
 	       total, secs, total / (secs > 0 ? secs : 1), sf.seed);
 	for (i = 0; i < SF_NR_OPS; i++)
-		printf("# sysfuzz:   %-13s %9llu calls %9llu succeeded\n", sf_ops[i].name,
-		       sf.sh->calls[i], sf.sh->ok[i]);
+		printf("# sysfuzz:   %-13s %9llu calls %9llu succeeded %9.1f s\n", sf_ops[i].name,
+		       sf.sh->calls[i], sf.sh->ok[i], sf.sh->us[i] / 1e6);
 	for (i = 0; i < sf.procs; i++)
 		printf("# sysfuzz:   worker %u and its children: %llu ops\n", i,
 		       sf.sh->worker_ops[i]);
@@ -1881,12 +1902,39 @@ static void sf_print_stats(double secs)
 	fflush(stdout);
 }
 
+/*
+ * <dir>/ptmx: the first instance's ptmx node bound onto a file, as
+ * /dev/pts/ptmx is onto /dev/ptmx; <dir>/myptmx: a node of the module's
+ * global device, which opens in the instance on <dir>/mypts (or pts).
+ */
+static void sf_make_nodes(void)
+{
+	char from[160];
+	struct stat st;
+	int fd;
+
+	snprintf(from, sizeof(from), "%s/ptmx", sf.inst[0]);
+	snprintf(sf.node[0], sizeof(sf.node[0]), "%s/ptmx", sf.dir);
+	fd = open(sf.node[0], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || mount(from, sf.node[0], NULL, MS_BIND, NULL)) {
+		unlink(sf.node[0]);
+		sf.node[0][0] = '\0';
+	}
+	snprintf(sf.node[1], sizeof(sf.node[1]), "%s/myptmx", sf.dir);
+	if (stat("/dev/myptmx", &st) || !S_ISCHR(st.st_mode) ||
+	    mknod(sf.node[1], S_IFCHR | 0666, st.st_rdev))
+		sf.node[1][0] = '\0';
+}
+
 FIXTURE(sysfuzz) {
 	int nr_before;
 };
 
 FIXTURE_SETUP(sysfuzz)
 {
+	static const char *const names[SF_INSTANCES] = { "mypts", "pts", "m2" };
 	unsigned int i;
 
 	sf.seconds = sf_seconds();
@@ -1909,11 +1957,12 @@ FIXTURE_SETUP(sysfuzz)
 	ASSERT_EQ(0, mypts_private_ns());
 	ASSERT_EQ(0, mypts_tmpdir(sf.dir, sizeof(sf.dir)));
 	for (i = 0; i < SF_INSTANCES; i++) {
-		snprintf(sf.inst[i], sizeof(sf.inst[i]), "%s/m%u", sf.dir, i);
+		snprintf(sf.inst[i], sizeof(sf.inst[i]), "%s/%s", sf.dir, names[i]);
 		ASSERT_EQ(0, mkdir(sf.inst[i], 0755));
 		ASSERT_EQ(0, mount("mypts", sf.inst[i], "mypts", 0, "ptmxmode=0666"));
 		sf.sh->depth[i] = 1;
 	}
+	sf_make_nodes();
 }
 
 FIXTURE_TEARDOWN(sysfuzz)
@@ -1922,6 +1971,12 @@ FIXTURE_TEARDOWN(sysfuzz)
 	char path[160];
 	unsigned int i, j;
 
+	for (i = 0; i < SF_NODES; i++) {
+		if (!sf.node[i][0])
+			continue;
+		umount2(sf.node[i], MNT_DETACH);
+		unlink(sf.node[i]);
+	}
 	for (i = 0; i < SF_INSTANCES && sf.inst[i][0]; i++) {
 		while (!umount2(sf.inst[i], MNT_DETACH))
 			;
@@ -1941,15 +1996,16 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 	pid_t workers[SF_MAX_WORKERS] = { 0 };
 	unsigned int gens[SF_MAX_WORKERS] = { 0 };
 	unsigned int i, layers = 0, left;
-	int errs[SF_INSTANCES], nr, fd;
+	int errs[SF_INSTANCES + SF_NODES], nr, fd;
 	long long start, end, stop;
 	struct rlimit nocore = { 0, 0 };
 	sigset_t chld;
 
 	printf("# sysfuzz: seed %llu, %u s, %u workers (%u processes at most), ldisc %d, in %s\n",
 	       sf.seed, sf.seconds, sf.procs, sf.slots, sf.ldisc, sf.dir);
-	printf("# sysfuzz: replay with MYPTS_SYSFUZZ_SEED=%llu MYPTS_SYSFUZZ_PROCS=%u\n",
-	       sf.seed, sf.procs);
+	printf("# sysfuzz: replay with MYPTS_SYSFUZZ_SEED=%llu MYPTS_SYSFUZZ_PROCS=%u%s%s\n",
+	       sf.seed, sf.procs, sf.node[0][0] ? "; ptmx bound beside" : "",
+	       sf.node[1][0] ? "; myptmx beside" : "");
 	fflush(stdout);
 
 	/* No child keeps the console that the harness gave us as stdin. */
@@ -1992,6 +2048,8 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 	left = sf_kill_children(true);
 	fflush(stdout);
 
+	for (i = 0; i < SF_NODES; i++)
+		errs[SF_INSTANCES + i] = sf.node[i][0] ? sf_unmount_all(sf.node[i], &layers) : 0;
 	for (i = 0; i < SF_INSTANCES; i++)
 		errs[i] = sf_unmount_all(sf.inst[i], &layers);
 	end = sf_now_ms() + SF_SETTLE_S * 1000LL * sf.slow;
@@ -2008,9 +2066,10 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 		TH_LOG("seed %llu: %d operations did not return", sf.seed, sf.sh->stuck);
 	EXPECT_EQ(0, sf.sh->findings)
 		TH_LOG("seed %llu: %d findings (see above)", sf.seed, sf.sh->findings);
-	for (i = 0; i < SF_INSTANCES; i++) {
+	for (i = 0; i < SF_INSTANCES + SF_NODES; i++) {
 		EXPECT_EQ(0, errs[i])
-			TH_LOG("seed %llu: umount %s after every close: %s", sf.seed, sf.inst[i],
+			TH_LOG("seed %llu: umount %s after every close: %s", sf.seed,
+			       i < SF_INSTANCES ? sf.inst[i] : sf.node[i - SF_INSTANCES],
 			       strerror(errs[i]));
 	}
 	EXPECT_EQ(self->nr_before, nr)
