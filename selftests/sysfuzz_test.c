@@ -50,13 +50,17 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/xattr.h>
 
 #include "pty_util.h"
 #include "ldisc_fuzz.h"
 
 #define NR_PATH		"/proc/sys/kernel/mypts/nr"
+#define MAX_PATH	"/proc/sys/kernel/mypts/max"
+#define RESERVE_PATH	"/proc/sys/kernel/mypts/reserve"
 #define LDISC_PARAM	"/sys/module/mypts/parameters/ldisc"
 
 #define SF_INSTANCES	3	/* mount points under the temporary directory */
@@ -113,8 +117,8 @@ enum sf_kind { SF_MASTER, SF_SLAVE, SF_DIR, SF_TTY };
 enum sf_op_nr {
 	SF_OPEN_PTMX, SF_OPEN_SLAVE, SF_OPEN_PEER, SF_OPEN_DIR, SF_OPEN_TTY, SF_CLOSE, SF_DUP,
 	SF_READ, SF_WRITE, SF_POLL, SF_EPOLL, SF_IOCTL, SF_IOCTL_RANDOM, SF_TERMIOS, SF_LDISC,
-	SF_FCNTL, SF_FILE, SF_PATH, SF_FORK, SF_KILL, SF_SESSION, SF_MOUNT, SF_UMOUNT,
-	SF_REMOUNT, SF_VHANGUP, SF_NR_OPS
+	SF_VECTOR, SF_FCNTL, SF_FILE, SF_PATH, SF_SYSCTL, SF_FORK, SF_KILL, SF_SESSION,
+	SF_UNSHARE, SF_MOUNT, SF_UMOUNT, SF_REMOUNT, SF_VHANGUP, SF_NR_OPS
 };
 
 /* One finished operation, as a report shows it. */
@@ -154,6 +158,7 @@ struct sf_shared {
 	unsigned long long calls[SF_NR_OPS];
 	unsigned long long ok[SF_NR_OPS];
 	unsigned long long us[SF_NR_OPS];	/* time spent in them */
+	unsigned long long max_us[SF_NR_OPS];	/* the longest one */
 	unsigned long long worker_ops[SF_MAX_WORKERS];
 	unsigned int deaths[65];
 	struct sf_slot slot[SF_MAX_PROCS];
@@ -176,6 +181,7 @@ struct sf_proc {
 	unsigned int nkids;
 	int known[SF_KNOWN];
 	int epfd, infd;
+	int pipe[2];		/* for splice() and tee() */
 	bool reborn;		/* a fork's child, back from the fork operation */
 	struct termios tio;	/* the last termios read or set */
 };
@@ -636,6 +642,43 @@ static long sf_op_write(struct sf_proc *p)
 	if (n > (ssize_t)len)
 		sf_finding(p, "write(%d, %zu) returned %zd", fd, len, n);
 	return n;
+}
+
+/* The other ways in and out: vectors, flags, splice, sendfile, tee. */
+static long sf_op_vector(struct sf_proc *p)
+{
+	static const int rwf[] = { 0, 0, RWF_NOWAIT, RWF_HIPRI, RWF_DSYNC, RWF_APPEND, -1 };
+	unsigned int k = fz_below(&p->r, 100), i, n = fz_range(&p->r, 1, 4);
+	int fd = sf_fd(p, SF_TTYISH), to = sf_fd(p, SF_TTYISH);
+	size_t len = sf_fill(p);
+	struct iovec iov[4];
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = fz_pct(&p->r, 5) ? sf_ptr(p, 64, 100) : sf_buf + i * 64;
+		iov[i].iov_len = fz_below(&p->r, 64) + (i == n - 1 ? len : 0);
+	}
+	sf_note(p, fd, k);
+	if (k < 20)
+		return readv(fd, iov, n);
+	if (k < 40)
+		return writev(fd, iov, n);
+	if (k < 50)
+		return preadv2(fd, iov, n, -1, sf_choose(p, rwf, FZ_ARRAY_SIZE(rwf)));
+	if (k < 60)
+		return pwritev2(fd, iov, n, fz_pct(&p->r, 90) ? -1 : 0,
+				sf_choose(p, rwf, FZ_ARRAY_SIZE(rwf)));
+	if (k < 72)
+		return splice(fd, NULL, p->pipe[1], NULL, fz_range(&p->r, 1, 8192),
+			      SPLICE_F_NONBLOCK);
+	if (k < 84)
+		return splice(p->pipe[0], NULL, to, NULL, fz_range(&p->r, 1, 8192),
+			      fz_pct(&p->r, 80) ? SPLICE_F_NONBLOCK : 0);
+	if (k < 94)
+		return sendfile(to, fd, NULL, fz_range(&p->r, 1, 8192));
+	if (k < 97)
+		return tee(p->pipe[0], p->pipe[1], 4096, SPLICE_F_NONBLOCK);
+	/* Keep the pipe from filling up for good. */
+	return read(p->pipe[0], sf_buf, SF_BUF);
 }
 
 static short sf_events(struct sf_proc *p)
@@ -1152,6 +1195,40 @@ static long sf_op_path(struct sf_proc *p)
 	return ret;
 }
 
+/*
+ * The module's global files: read them all, or set kernel.mypts.max or
+ * reserve (the test puts both back at the end).
+ */
+static long sf_op_sysctl(struct sf_proc *p)
+{
+	static const char *const files[] = {
+		NR_PATH, MAX_PATH, RESERVE_PATH, LDISC_PARAM, "/proc/tty/drivers",
+		"/proc/tty/ldiscs", "/sys/module/mypts/refcnt",
+	};
+	static const char *const values[] = {
+		"4096", "4096", "4096", "100000", "64", "5", "1", "0", "-1", "2147483647", "x",
+		"", "1024", "0", "3000",
+	};
+	unsigned int k = fz_below(&p->r, 100);
+	const char *file;
+	long ret;
+	int fd;
+
+	if (k < 80) {
+		file = files[fz_below(&p->r, FZ_ARRAY_SIZE(files))];
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		sf_note(p, fd, k);
+		if (fd < 0)
+			return -1;
+		ret = read(fd, sf_buf, 4096);
+		close(fd);
+		return ret;
+	}
+	sf_note(p, -1, k);
+	return mypts_write_file(k < 90 ? MAX_PATH : RESERVE_PATH,
+				values[fz_below(&p->r, FZ_ARRAY_SIZE(values))]);
+}
+
 /* Processes */
 
 static void sf_slot_free(pid_t pid)
@@ -1330,6 +1407,27 @@ static long sf_op_session(struct sf_proc *p)
 	if (k < 80)
 		return setpgid(0, kid);
 	return getsid(0);
+}
+
+/*
+ * A forked child's own mount namespace, in a user namespace of its own now
+ * and then (where it is root, and mounts go through FS_USERNS_MOUNT): its
+ * mounts on the mount points are its alone and go with it.
+ */
+static long sf_op_unshare(struct sf_proc *p)
+{
+	if (!p->depth)
+		return getpid();
+	sf_note(p, -1, 0);
+	if (fz_pct(&p->r, 40))
+		return unshare(CLONE_NEWNS);
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+		return -1;
+	if (mypts_write_file("/proc/self/setgroups", "deny") ||
+	    mypts_write_file("/proc/self/uid_map", "0 0 1") ||
+	    mypts_write_file("/proc/self/gid_map", "0 0 1"))
+		return -1;
+	return 0;
 }
 
 static long sf_op_vhangup(struct sf_proc *p)
@@ -1571,6 +1669,7 @@ static const struct sf_op {
 	[SF_DUP] = { "dup", 4, sf_op_dup },
 	[SF_READ] = { "read", 18, sf_op_read },
 	[SF_WRITE] = { "write", 18, sf_op_write },
+	[SF_VECTOR] = { "vector", 4, sf_op_vector },
 	[SF_POLL] = { "poll", 6, sf_op_poll },
 	[SF_EPOLL] = { "epoll", 5, sf_op_epoll },
 	[SF_IOCTL] = { "ioctl", 40, sf_op_ioctl },
@@ -1580,9 +1679,11 @@ static const struct sf_op {
 	[SF_FCNTL] = { "fcntl", 4, sf_op_fcntl },
 	[SF_FILE] = { "file", 4, sf_op_file },
 	[SF_PATH] = { "path", 3, sf_op_path },
+	[SF_SYSCTL] = { "sysctl", 1, sf_op_sysctl },
 	[SF_FORK] = { "fork", 1, sf_op_fork },
 	[SF_KILL] = { "kill", 2, sf_op_kill },
 	[SF_SESSION] = { "session", 2, sf_op_session },
+	[SF_UNSHARE] = { "unshare", 1, sf_op_unshare },
 	[SF_MOUNT] = { "mount", 1, sf_op_mount },
 	[SF_UMOUNT] = { "umount", 1, sf_op_umount },
 	[SF_REMOUNT] = { "remount", 1, sf_op_remount },
@@ -1625,7 +1726,10 @@ static void sf_run_one(struct sf_proc *p)
 		return;
 	}
 	__atomic_store_n(&s->op_start, 0, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&sf.sh->us[op], sf_now_us() - t0, __ATOMIC_RELAXED);
+	t0 = sf_now_us() - t0;
+	__atomic_add_fetch(&sf.sh->us[op], t0, __ATOMIC_RELAXED);
+	if ((unsigned long long)t0 > __atomic_load_n(&sf.sh->max_us[op], __ATOMIC_RELAXED))
+		__atomic_store_n(&sf.sh->max_us[op], t0, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&sf.sh->calls[op], 1, __ATOMIC_RELAXED);
 	if (ret >= 0)
 		__atomic_add_fetch(&sf.sh->ok[op], 1, __ATOMIC_RELAXED);
@@ -1681,6 +1785,10 @@ static void sf_worker(unsigned int w, unsigned int gen)
 	fz_std_termios(&p->tio);
 	p->epfd = epoll_create1(0);
 	p->infd = inotify_init1(IN_NONBLOCK);
+	if (pipe2(p->pipe, O_NONBLOCK | O_CLOEXEC)) {
+		p->pipe[0] = -1;
+		p->pipe[1] = -1;
+	}
 	sf_become(p, w, 0, sf_worker_seed(w, gen));
 	sf_loop(p);
 }
@@ -1888,9 +1996,12 @@ static void sf_print_stats(double secs)
 		total += sf.sh->calls[i];
 	printf("# sysfuzz: %llu ops in %.1f s, %.0f ops/s, seed %llu\n",
 	       total, secs, total / (secs > 0 ? secs : 1), sf.seed);
+	printf("# sysfuzz:   %-13s %9s %9s %9s %9s %9s\n", "operation", "calls", "succeeded",
+	       "total s", "mean ms", "max ms");
 	for (i = 0; i < SF_NR_OPS; i++)
-		printf("# sysfuzz:   %-13s %9llu calls %9llu succeeded %9.1f s\n", sf_ops[i].name,
-		       sf.sh->calls[i], sf.sh->ok[i], sf.sh->us[i] / 1e6);
+		printf("# sysfuzz:   %-13s %9llu %9llu %9.1f %9.2f %9.1f\n", sf_ops[i].name,
+		       sf.sh->calls[i], sf.sh->ok[i], sf.sh->us[i] / 1e6,
+		       sf.sh->us[i] / 1e3 / (sf.sh->calls[i] ?: 1), sf.sh->max_us[i] / 1e3);
 	for (i = 0; i < sf.procs; i++)
 		printf("# sysfuzz:   worker %u and its children: %llu ops\n", i,
 		       sf.sh->worker_ops[i]);
@@ -1930,6 +2041,7 @@ static void sf_make_nodes(void)
 
 FIXTURE(sysfuzz) {
 	int nr_before;
+	int max_before, reserve_before;
 };
 
 FIXTURE_SETUP(sysfuzz)
@@ -1951,6 +2063,10 @@ FIXTURE_SETUP(sysfuzz)
 	ASSERT_LT(0, sf.ldisc) TH_LOG("no %s: is mypts loaded?", LDISC_PARAM);
 	self->nr_before = mypts_read_int(NR_PATH);
 	ASSERT_LE(0, self->nr_before);
+	self->max_before = mypts_read_int(MAX_PATH);
+	ASSERT_LE(0, self->max_before);
+	self->reserve_before = mypts_read_int(RESERVE_PATH);
+	ASSERT_LE(0, self->reserve_before);
 	sf.sh = pty_shared(sizeof(*sf.sh));
 	ASSERT_NE(NULL, sf.sh);
 	ASSERT_EQ(0, sf_map_bad());
@@ -1971,6 +2087,10 @@ FIXTURE_TEARDOWN(sysfuzz)
 	char path[160];
 	unsigned int i, j;
 
+	if (self->max_before > 0) {
+		mypts_write_int(MAX_PATH, self->max_before);
+		mypts_write_int(RESERVE_PATH, self->reserve_before);
+	}
 	for (i = 0; i < SF_NODES; i++) {
 		if (!sf.node[i][0])
 			continue;
@@ -2047,6 +2167,8 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 	}
 	left = sf_kill_children(true);
 	fflush(stdout);
+	EXPECT_EQ(0, mypts_write_int(MAX_PATH, self->max_before));
+	EXPECT_EQ(0, mypts_write_int(RESERVE_PATH, self->reserve_before));
 
 	for (i = 0; i < SF_NODES; i++)
 		errs[SF_INSTANCES + i] = sf.node[i][0] ? sf_unmount_all(sf.node[i], &layers) : 0;
