@@ -154,11 +154,12 @@ struct sf_shared {
 	int findings;
 	int stuck;
 	unsigned int forks;
-	int depth[SF_INSTANCES];
+	int nr_peak;		/* the most pairs seen at once */
 	unsigned long long calls[SF_NR_OPS];
 	unsigned long long ok[SF_NR_OPS];
 	unsigned long long us[SF_NR_OPS];	/* time spent in them */
 	unsigned long long max_us[SF_NR_OPS];	/* the longest one */
+	unsigned int errnos[SF_NR_OPS][134];	/* how often each errno came */
 	unsigned long long worker_ops[SF_MAX_WORKERS];
 	unsigned int deaths[65];
 	struct sf_slot slot[SF_MAX_PROCS];
@@ -1205,10 +1206,14 @@ static long sf_op_sysctl(struct sf_proc *p)
 		NR_PATH, MAX_PATH, RESERVE_PATH, LDISC_PARAM, "/proc/tty/drivers",
 		"/proc/tty/ldiscs", "/sys/module/mypts/refcnt",
 	};
-	static const char *const values[] = {
-		"4096", "4096", "4096", "100000", "64", "5", "1", "0", "-1", "2147483647", "x",
-		"", "1024", "0", "3000",
-	};
+	/*
+	 * Mostly limits that leave room: our instances are not in the initial
+	 * mount namespace, so they get max - reserve, and at a small one every
+	 * open fails.
+	 */
+	static const char *const max[] = { "4096", "100000", "2147483647", "2000" };
+	static const char *const reserve[] = { "1024", "0", "100" };
+	static const char *const tight[] = { "0", "1", "5", "64", "-1", "x", "", "4096", "100000" };
 	unsigned int k = fz_below(&p->r, 100);
 	const char *file;
 	long ret;
@@ -1225,8 +1230,13 @@ static long sf_op_sysctl(struct sf_proc *p)
 		return ret;
 	}
 	sf_note(p, -1, k);
-	return mypts_write_file(k < 90 ? MAX_PATH : RESERVE_PATH,
-				values[fz_below(&p->r, FZ_ARRAY_SIZE(values))]);
+	if (k < 90)
+		return mypts_write_file(MAX_PATH, max[fz_below(&p->r, FZ_ARRAY_SIZE(max))]);
+	if (k < 95)
+		return mypts_write_file(RESERVE_PATH,
+					reserve[fz_below(&p->r, FZ_ARRAY_SIZE(reserve))]);
+	return mypts_write_file(k < 98 ? MAX_PATH : RESERVE_PATH,
+				tight[fz_below(&p->r, FZ_ARRAY_SIZE(tight))]);
 }
 
 /* Processes */
@@ -1416,7 +1426,8 @@ static long sf_op_session(struct sf_proc *p)
  */
 static long sf_op_unshare(struct sf_proc *p)
 {
-	if (!p->depth)
+	/* Rarely: a namespace is for the rest of the process's life. */
+	if (!p->depth || !fz_pct(&p->r, 5))
 		return getpid();
 	sf_note(p, -1, 0);
 	if (fz_pct(&p->r, 40))
@@ -1446,7 +1457,9 @@ static void sf_opt(struct sf_proc *p, char *buf, size_t len, unsigned int bad_pc
 		"max=99999999999999999999", "uid", "mode", "=", "", "newinstance=1", "ro",
 		"rw", "max=", "ptmxmode=0777777", "gid=4294967295", "source=x", "sync",
 	};
-	static const unsigned int max[] = { 0, 1, 2, 5, 64, 1u << 20 };
+	/* A small max makes every open in the instance fail: now and then. */
+	static const unsigned int roomy[] = { 0, 64, 1024, 1u << 20 };
+	static const unsigned int tight[] = { 1, 2, 5 };
 	size_t i;
 
 	if (fz_pct(&p->r, bad_pct)) {
@@ -1474,7 +1487,9 @@ static void sf_opt(struct sf_proc *p, char *buf, size_t len, unsigned int bad_pc
 			 fz_pct(&p->r, 70) ? 0666 : fz_below(&p->r, 010000));
 		break;
 	case 4:
-		snprintf(buf, len, "max=%u", max[fz_below(&p->r, FZ_ARRAY_SIZE(max))]);
+		snprintf(buf, len, "max=%u", fz_pct(&p->r, 85) ?
+			 roomy[fz_below(&p->r, FZ_ARRAY_SIZE(roomy))] :
+			 tight[fz_below(&p->r, FZ_ARRAY_SIZE(tight))]);
 		break;
 	default:
 		snprintf(buf, len, "newinstance");
@@ -1540,11 +1555,6 @@ static void sf_fsconfig(struct sf_proc *p, int fsfd)
 			errno = 0;
 }
 
-static void sf_depth(unsigned int i, int d)
-{
-	__atomic_add_fetch(&sf.sh->depth[i], d, __ATOMIC_SEQ_CST);
-}
-
 /* A new instance through fsopen(): moved onto a mount point, or kept detached. */
 static long sf_fsmount(struct sf_proc *p, unsigned int i)
 {
@@ -1561,9 +1571,8 @@ static long sf_fsmount(struct sf_proc *p, unsigned int i)
 	close(fsfd);
 	if (mfd < 0)
 		return -1;
-	if (fz_pct(&p->r, 50) && sf.sh->depth[i] < SF_MAX_DEPTH &&
-	    !move_mount(mfd, "", AT_FDCWD, sf.inst[i], MOVE_MOUNT_F_EMPTY_PATH))
-		sf_depth(i, 1);
+	if (fz_pct(&p->r, 50) && mypts_mount_count(sf.inst[i]) < SF_MAX_DEPTH)
+		move_mount(mfd, "", AT_FDCWD, sf.inst[i], MOVE_MOUNT_F_EMPTY_PATH);
 	sf_keep(p, mfd, SF_DIR);
 	return mfd;
 }
@@ -1594,21 +1603,16 @@ static long sf_op_mount(struct sf_proc *p)
 	unsigned int i = fz_below(&p->r, SF_INSTANCES), k = fz_below(&p->r, 100);
 	unsigned long flags = sf_mount_flags(p);
 	char opts[1400];
-	long ret;
 
 	sf_opts(p, opts, sizeof(opts), 10);
 	sf_note(p, -1, i);
 	if (k < 30)
 		return sf_fsmount(p, i);
-	if (sf.sh->depth[i] >= SF_MAX_DEPTH)
-		return 0;
+	if (mypts_mount_count(sf.inst[i]) >= SF_MAX_DEPTH)
+		return umount2(sf.inst[i], MNT_DETACH);
 	if (k < 85)
-		ret = mount("mypts", sf.inst[i], "mypts", flags, fz_pct(&p->r, 5) ? NULL : opts);
-	else
-		ret = sf_bind(p, i);
-	if (!ret)
-		sf_depth(i, 1);
-	return ret;
+		return mount("mypts", sf.inst[i], "mypts", flags, fz_pct(&p->r, 5) ? NULL : opts);
+	return sf_bind(p, i);
 }
 
 static long sf_op_umount(struct sf_proc *p)
@@ -1621,13 +1625,10 @@ static long sf_op_umount(struct sf_proc *p)
 	int flags = fl[fz_below(&p->r, FZ_ARRAY_SIZE(fl))];
 
 	/* Keep the instances mounted most of the time. */
-	if (sf.sh->depth[i] <= 1 && fz_pct(&p->r, 60))
+	if (mypts_mount_count(sf.inst[i]) <= 1 && fz_pct(&p->r, 60))
 		return sf_op_mount(p);
 	sf_note(p, -1, flags);
-	if (umount2(sf.inst[i], flags))
-		return -1;
-	sf_depth(i, -1);
-	return 0;
+	return umount2(sf.inst[i], flags);
 }
 
 static long sf_op_remount(struct sf_proc *p)
@@ -1692,9 +1693,15 @@ static const struct sf_op {
 
 static unsigned int sf_pick_op(struct sf_proc *p)
 {
+	static const unsigned int opens[] = {
+		SF_OPEN_PTMX, SF_OPEN_PTMX, SF_OPEN_PTMX, SF_OPEN_PEER, SF_OPEN_SLAVE, SF_OPEN_TTY,
+	};
 	static unsigned int total;
 	unsigned int i, k;
 
+	/* Most operations want a descriptor: get one first, mostly. */
+	if (!p->npool && fz_pct(&p->r, 50))
+		return opens[fz_below(&p->r, FZ_ARRAY_SIZE(opens))];
 	if (!total)
 		for (i = 0; i < SF_NR_OPS; i++)
 			total += sf_ops[i].weight;
@@ -1733,6 +1740,8 @@ static void sf_run_one(struct sf_proc *p)
 	__atomic_add_fetch(&sf.sh->calls[op], 1, __ATOMIC_RELAXED);
 	if (ret >= 0)
 		__atomic_add_fetch(&sf.sh->ok[op], 1, __ATOMIC_RELAXED);
+	else if (err > 0 && err < (int)FZ_ARRAY_SIZE(sf.sh->errnos[op]))
+		__atomic_add_fetch(&sf.sh->errnos[op][err], 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&sf.sh->worker_ops[p->worker], 1, __ATOMIC_RELAXED);
 	h = &s->hist[s->hist_pos++ % SF_HISTORY];
 	h->op = op;
@@ -1987,6 +1996,25 @@ static int sf_unmount_all(const char *dir, unsigned int *layers)
 	}
 }
 
+/* The three errnos @op failed with most often. */
+static void sf_print_errnos(unsigned int op)
+{
+	const unsigned int *e = sf.sh->errnos[op];
+	unsigned int i, j, best, shown = 0;
+	bool done[134] = { false };
+
+	for (j = 0; j < 3; j++) {
+		best = 0;
+		for (i = 1; i < FZ_ARRAY_SIZE(done); i++)
+			if (!done[i] && e[i] > e[best])
+				best = i;
+		if (!e[best])
+			break;
+		done[best] = true;
+		printf("%s%s %u", shown++ ? ", " : "  ", strerrorname_np(best), e[best]);
+	}
+}
+
 static void sf_print_stats(double secs)
 {
 	unsigned long long total = 0;
@@ -1996,12 +2024,15 @@ static void sf_print_stats(double secs)
 		total += sf.sh->calls[i];
 	printf("# sysfuzz: %llu ops in %.1f s, %.0f ops/s, seed %llu\n",
 	       total, secs, total / (secs > 0 ? secs : 1), sf.seed);
-	printf("# sysfuzz:   %-13s %9s %9s %9s %9s %9s\n", "operation", "calls", "succeeded",
-	       "total s", "mean ms", "max ms");
-	for (i = 0; i < SF_NR_OPS; i++)
-		printf("# sysfuzz:   %-13s %9llu %9llu %9.1f %9.2f %9.1f\n", sf_ops[i].name,
+	printf("# sysfuzz:   %-13s %9s %9s %9s %9s %9s  %s\n", "operation", "calls", "succeeded",
+	       "total s", "mean ms", "max ms", "errors");
+	for (i = 0; i < SF_NR_OPS; i++) {
+		printf("# sysfuzz:   %-13s %9llu %9llu %9.1f %9.2f %9.1f", sf_ops[i].name,
 		       sf.sh->calls[i], sf.sh->ok[i], sf.sh->us[i] / 1e6,
 		       sf.sh->us[i] / 1e3 / (sf.sh->calls[i] ?: 1), sf.sh->max_us[i] / 1e3);
+		sf_print_errnos(i);
+		printf("\n");
+	}
 	for (i = 0; i < sf.procs; i++)
 		printf("# sysfuzz:   worker %u and its children: %llu ops\n", i,
 		       sf.sh->worker_ops[i]);
@@ -2076,7 +2107,6 @@ FIXTURE_SETUP(sysfuzz)
 		snprintf(sf.inst[i], sizeof(sf.inst[i]), "%s/%s", sf.dir, names[i]);
 		ASSERT_EQ(0, mkdir(sf.inst[i], 0755));
 		ASSERT_EQ(0, mount("mypts", sf.inst[i], "mypts", 0, "ptmxmode=0666"));
-		sf.sh->depth[i] = 1;
 	}
 	sf_make_nodes();
 }
@@ -2148,6 +2178,9 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 		sf_nap(50);
 		sf_reap(workers, gens, true);
 		sf_watchdog();
+		nr = mypts_read_int(NR_PATH);
+		if (nr > sf.sh->nr_peak)
+			sf.sh->nr_peak = nr;
 	}
 	stop = sf_now_ms();
 	__atomic_store_n(&sf.sh->stop, 1, __ATOMIC_SEQ_CST);
@@ -2179,8 +2212,8 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 		usleep(20000);
 
 	sf_print_stats((stop - start) / 1000.0);
-	printf("# sysfuzz: %u mounts unmounted at the end; reaped in %.1f s\n", layers,
-	       (sf_now_ms() - stop) / 1000.0);
+	printf("# sysfuzz: %d pairs at most (%d before); %u mounts left, reaped in %.1f s\n",
+	       sf.sh->nr_peak, self->nr_before, layers, (sf_now_ms() - stop) / 1000.0);
 	fflush(stdout);
 
 	EXPECT_EQ(0U, left) TH_LOG("seed %llu: %u processes could not be reaped", sf.seed, left);
