@@ -1212,8 +1212,8 @@ static long sf_op_sysctl(struct sf_proc *p)
 	 * open fails.
 	 */
 	static const char *const max[] = { "4096", "100000", "2147483647", "2000" };
-	static const char *const reserve[] = { "1024", "0", "100" };
-	static const char *const tight[] = { "0", "1", "5", "64", "-1", "x", "", "4096", "100000" };
+	static const char *const reserve[] = { "1024", "0", "100", "-1", "x" };
+	static const char *const tight[] = { "0", "1", "5", "64", "-1", "x", "" };
 	unsigned int k = fz_below(&p->r, 100);
 	const char *file;
 	long ret;
@@ -1230,13 +1230,13 @@ static long sf_op_sysctl(struct sf_proc *p)
 		return ret;
 	}
 	sf_note(p, -1, k);
-	if (k < 90)
+	k = fz_below(&p->r, 100);
+	if (k < 75)
 		return mypts_write_file(MAX_PATH, max[fz_below(&p->r, FZ_ARRAY_SIZE(max))]);
 	if (k < 95)
 		return mypts_write_file(RESERVE_PATH,
 					reserve[fz_below(&p->r, FZ_ARRAY_SIZE(reserve))]);
-	return mypts_write_file(k < 98 ? MAX_PATH : RESERVE_PATH,
-				tight[fz_below(&p->r, FZ_ARRAY_SIZE(tight))]);
+	return mypts_write_file(MAX_PATH, tight[fz_below(&p->r, FZ_ARRAY_SIZE(tight))]);
 }
 
 /* Processes */
