@@ -617,32 +617,29 @@ static long sf_op_dup(struct sf_proc *p)
 
 /* Data */
 
-static long sf_op_read(struct sf_proc *p)
+/* One read() or write() of a size and, for a write, bytes of their own. */
+static long sf_io(struct sf_proc *p, bool out)
 {
 	int fd = sf_fd(p, SF_TTYISH);
-	size_t len = sf_len(p);
-	void *buf = sf_ptr(p, len, 8);
+	size_t len = out ? sf_fill(p) : sf_len(p);
+	void *buf = sf_ptr(p, len, out ? 6 : 8);
 	ssize_t n;
 
 	sf_note(p, fd, len);
-	n = read(fd, buf, len);
+	n = out ? write(fd, buf, len) : read(fd, buf, len);
 	if (n > (ssize_t)len)
-		sf_finding(p, "read(%d, %zu) returned %zd", fd, len, n);
+		sf_finding(p, "%s(%d, %zu) returned %zd", out ? "write" : "read", fd, len, n);
 	return n;
+}
+
+static long sf_op_read(struct sf_proc *p)
+{
+	return sf_io(p, false);
 }
 
 static long sf_op_write(struct sf_proc *p)
 {
-	int fd = sf_fd(p, SF_TTYISH);
-	size_t len = sf_fill(p);
-	void *buf = sf_ptr(p, len, 6);
-	ssize_t n;
-
-	sf_note(p, fd, len);
-	n = write(fd, buf, len);
-	if (n > (ssize_t)len)
-		sf_finding(p, "write(%d, %zu) returned %zd", fd, len, n);
-	return n;
+	return sf_io(p, true);
 }
 
 /* The other ways in and out: vectors, flags, splice, sendfile, tee. */
