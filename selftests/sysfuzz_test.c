@@ -1357,19 +1357,53 @@ static long sf_op_fork(struct sf_proc *p)
 	return pid;
 }
 
+/* A process of the fuzzer is gone: count how; a fault is a finding. */
+static void sf_died(pid_t pid, int st)
+{
+	char msg[160];
+	int sig, n;
+
+	sf_slot_free(pid);
+	if (!WIFSIGNALED(st))
+		return;
+	sig = WTERMSIG(st);
+	__atomic_add_fetch(&sf.sh->deaths[sig < 65 ? sig : 0], 1, __ATOMIC_RELAXED);
+	if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE &&
+	    sig != SIGABRT && sig != SIGSYS)
+		return;
+	n = snprintf(msg, sizeof(msg), "# sysfuzz: seed %llu: FINDING: pid %d killed by %s\n",
+		     sf.seed, pid, strsignal(sig));
+	if (write(STDOUT_FILENO, msg, n) < 0)
+		n = 0;
+	__atomic_add_fetch(&sf.sh->findings, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The next child of ours that ended, reaped; the stopped ones on the way
+ * are continued. Returns 0 (or -1) when there is none.
+ */
+static pid_t sf_next_ended(void)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
+		if (!WIFSTOPPED(st)) {
+			sf_died(pid, st);
+			return pid;
+		}
+		kill(pid, SIGCONT);
+	}
+	return pid;
+}
+
 /* Reap our own children, continue the stopped ones. */
 static void sf_tend(struct sf_proc *p)
 {
 	unsigned int i;
 	pid_t pid;
-	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
-		if (WIFSTOPPED(st)) {
-			kill(pid, SIGCONT);
-			continue;
-		}
-		sf_slot_free(pid);
+	while ((pid = sf_next_ended()) > 0) {
 		for (i = 0; i < p->nkids; i++)
 			if (p->kids[i] == pid)
 				p->kids[i] = p->kids[--p->nkids];
@@ -1824,29 +1858,8 @@ static void sf_reap(pid_t *workers, unsigned int *gens, bool respawn)
 {
 	unsigned int w;
 	pid_t pid;
-	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
-		if (WIFSTOPPED(st)) {
-			kill(pid, SIGCONT);
-			continue;
-		}
-		sf_slot_free(pid);
-		if (WIFSIGNALED(st)) {
-			sf.sh->deaths[WTERMSIG(st) < 65 ? WTERMSIG(st) : 0]++;
-			switch (WTERMSIG(st)) {
-			case SIGSEGV:
-			case SIGBUS:
-			case SIGILL:
-			case SIGFPE:
-			case SIGABRT:
-			case SIGSYS:
-				printf("# sysfuzz: seed %llu: FINDING: pid %d killed by %s\n",
-				       sf.seed, pid, strsignal(WTERMSIG(st)));
-				fflush(stdout);
-				__atomic_add_fetch(&sf.sh->findings, 1, __ATOMIC_SEQ_CST);
-			}
-		}
+	while ((pid = sf_next_ended()) > 0) {
 		for (w = 0; w < sf.procs; w++) {
 			if (workers[w] != pid)
 				continue;
