@@ -663,18 +663,6 @@ static unsigned long long fz_hash(const unsigned char *p, size_t n)
 	return h;
 }
 
-static unsigned long long fz_env(const char *name, unsigned long long def)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long long n;
-
-	if (!v || !*v)
-		return def;
-	n = strtoull(v, &end, 0);
-	return *end ? def : n;
-}
-
 /*
  * Body of a target's process: a session of its own, each scenario on a
  * new pair that is its controlling terminal. With @dump, the transcript of
@@ -704,7 +692,7 @@ static void fz_target_main(struct fz_shared *sh, unsigned int ti, const struct f
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < FZ_ARRAY_SIZE(fz_signals_caught); i++)
 		sigaction(fz_signals_caught[i], &sa, NULL);
-	c->profile = fz_env("MYPTS_FUZZ_PROFILE", 0);
+	c->profile = mypts_env_num("MYPTS_FUZZ_PROFILE", 0);
 	c->reuse = reuse && !tg->fresh;
 	for (i = 0; i < seeds; i++) {
 		double t = fz_now();
@@ -1115,8 +1103,8 @@ TEST_F(fuzz, discipline_registered)
 
 TEST_F_TIMEOUT(fuzz, differential, 86400)
 {
-	unsigned int seeds = fz_env("MYPTS_FUZZ_SEEDS", FZ_SEEDS_DEFAULT);
-	unsigned long long first = fz_env("MYPTS_FUZZ_SEED", 1);
+	unsigned int seeds = mypts_env_num("MYPTS_FUZZ_SEEDS", FZ_SEEDS_DEFAULT);
+	unsigned long long first = mypts_env_num("MYPTS_FUZZ_SEED", 1);
 	const char *dirs[2] = { self->devpts, self->mypts };
 	const struct fz_target *tg[FZ_MAX_TARGETS];
 	unsigned int nt, i, s, differ = 0, listed = 0, overcap = 0, errors = 0, report = 0;
@@ -1142,7 +1130,7 @@ TEST_F_TIMEOUT(fuzz, differential, 86400)
 		ASSERT_EQ(0, self->mypts_err)
 			TH_LOG("mount -t mypts: %s", strerror(self->mypts_err));
 	/* Pairs are reset by way of mypts' discipline: without it, new pairs. */
-	reuse = ldisc > 0 && !fz_env("MYPTS_FUZZ_FRESH", 0);
+	reuse = ldisc > 0 && !mypts_env_num("MYPTS_FUZZ_FRESH", 0);
 	if (ldisc < 0) {
 		ksft_print_msg("%s missing: mypts' line discipline is not registered; trying %d\n",
 			       FZ_LDISC_PARAM, FZ_N_DEVELOPMENT);

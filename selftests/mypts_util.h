@@ -77,6 +77,22 @@ static inline int mypts_mount_opts(const char *dir, char *buf, size_t len)
 	return found;
 }
 
+/* How many mounts are stacked at @dir in this mount namespace, or -1. */
+static inline int mypts_mount_count(const char *dir)
+{
+	char line[1024], mnt[512];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1 && !strcmp(mnt, dir))
+			n++;
+	fclose(f);
+	return n;
+}
+
 /* 1 if @needle appears as a whole line of file @path, 0 if not, -1 on error. */
 static inline int mypts_file_has_line(const char *path, const char *needle)
 {
@@ -116,6 +132,19 @@ static inline int mypts_read_int(const char *path)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n > 0 ? atoi(buf) : -1;
+}
+
+/* The number in environment variable @name, or @def when it is unset or not a number. */
+static inline unsigned long long mypts_env_num(const char *name, unsigned long long def)
+{
+	const char *v = getenv(name);
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v)
+		return def;
+	n = strtoull(v, &end, 0);
+	return *end ? def : n;
 }
 
 /* Write @text to @path in one write(); 0 or -1. */

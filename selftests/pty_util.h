@@ -328,8 +328,11 @@ static inline int pty_wait_child(pid_t pid)
 	return -1;
 }
 
-/* Scheduler state letter of task @pid from /proc, or 0. */
-static inline char pty_task_state(pid_t pid)
+/*
+ * Scheduler state letter of task @pid from /proc, or 0; with @ppid, the
+ * pid of its parent there too.
+ */
+static inline char pty_task_stat(pid_t pid, pid_t *ppid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
@@ -345,7 +348,16 @@ static inline char pty_task_state(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	if (!p || p[1] != ' ')
+		return 0;
+	if (ppid)
+		*ppid = strtol(p + 3, NULL, 10);
+	return p[2];
+}
+
+static inline char pty_task_state(pid_t pid)
+{
+	return pty_task_stat(pid, NULL);
 }
 
 /* Syscall number task @pid is in (from /proc/<pid>/syscall), or -1. */
