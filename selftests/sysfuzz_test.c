@@ -51,6 +51,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/xattr.h>
@@ -117,7 +118,7 @@ enum sf_kind { SF_MASTER, SF_SLAVE, SF_DIR, SF_TTY };
 enum sf_op_nr {
 	SF_OPEN_PTMX, SF_OPEN_SLAVE, SF_OPEN_PEER, SF_OPEN_DIR, SF_OPEN_TTY, SF_CLOSE, SF_DUP,
 	SF_READ, SF_WRITE, SF_POLL, SF_EPOLL, SF_IOCTL, SF_IOCTL_RANDOM, SF_TERMIOS, SF_LDISC,
-	SF_VECTOR, SF_FCNTL, SF_FILE, SF_PATH, SF_SYSCTL, SF_FORK, SF_KILL, SF_SESSION,
+	SF_VECTOR, SF_FCNTL, SF_FILE, SF_PATH, SF_SYSCTL, SF_PASS, SF_FORK, SF_KILL, SF_SESSION,
 	SF_UNSHARE, SF_MOUNT, SF_UMOUNT, SF_REMOUNT, SF_VHANGUP, SF_NR_OPS
 };
 
@@ -196,6 +197,7 @@ static struct {
 	unsigned long long seed;
 	unsigned int seconds, procs, slots, slow;
 	int ldisc;
+	int sock[2];		/* descriptors in flight between any processes */
 	pid_t super;
 	unsigned char *edge;	/* a writable page's end: a guard page follows */
 	unsigned long bad[7];
@@ -1236,6 +1238,42 @@ static long sf_op_sysctl(struct sf_proc *p)
 	return mypts_write_file(MAX_PATH, tight[fz_below(&p->r, FZ_ARRAY_SIZE(tight))]);
 }
 
+/*
+ * Pass a descriptor to whichever process of the fuzzer takes it next, or
+ * take one: masters and slaves move between unrelated processes, and out
+ * of other namespaces.
+ */
+static long sf_op_pass(struct sf_proc *p)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct msghdr msg = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct iovec iov = { .iov_base = sf_buf, .iov_len = 1 };
+	struct cmsghdr *cm;
+	int i = sf_pick(p, SF_ANY), fd;
+	long ret;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fz_pct(&p->r, 50) && i >= 0) {
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &p->pool[i].fd, sizeof(int));
+		sf_buf[0] = p->pool[i].kind;
+		sf_note(p, p->pool[i].fd, 1);
+		return sendmsg(sf.sock[0], &msg, MSG_DONTWAIT);
+	}
+	sf_note(p, -1, 0);
+	ret = recvmsg(sf.sock[1], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	cm = CMSG_FIRSTHDR(&msg);
+	if (ret == 1 && cm && cm->cmsg_type == SCM_RIGHTS) {
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		sf_keep(p, fd, sf_buf[0] <= SF_TTY ? sf_buf[0] : SF_TTY);
+	}
+	return ret;
+}
+
 /* Processes */
 
 static void sf_slot_free(pid_t pid)
@@ -1712,6 +1750,7 @@ static const struct sf_op {
 	[SF_FILE] = { "file", 4, sf_op_file },
 	[SF_PATH] = { "path", 3, sf_op_path },
 	[SF_SYSCTL] = { "sysctl", 1, sf_op_sysctl },
+	[SF_PASS] = { "pass", 3, sf_op_pass },
 	[SF_FORK] = { "fork", 1, sf_op_fork },
 	[SF_KILL] = { "kill", 2, sf_op_kill },
 	[SF_SESSION] = { "session", 2, sf_op_session },
@@ -2111,6 +2150,11 @@ FIXTURE_SETUP(sysfuzz)
 	sf.sh = pty_shared(sizeof(*sf.sh));
 	ASSERT_NE(NULL, sf.sh);
 	ASSERT_EQ(0, sf_map_bad());
+	/* The debug kernel has no AF_UNIX: no passing there. */
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sf.sock)) {
+		sf.sock[0] = -1;
+		sf.sock[1] = -1;
+	}
 	ASSERT_EQ(0, mypts_private_ns());
 	ASSERT_EQ(0, mypts_tmpdir(sf.dir, sizeof(sf.dir)));
 	for (i = 0; i < SF_INSTANCES; i++) {
@@ -2210,6 +2254,11 @@ TEST_F_TIMEOUT(sysfuzz, run, 600)
 	}
 	left = sf_kill_children(true);
 	fflush(stdout);
+	/* What is still in flight goes with the socket. */
+	if (sf.sock[0] >= 0) {
+		close(sf.sock[0]);
+		close(sf.sock[1]);
+	}
 	EXPECT_EQ(0, mypts_write_int(MAX_PATH, self->max_before));
 	EXPECT_EQ(0, mypts_write_int(RESERVE_PATH, self->reserve_before));
 
