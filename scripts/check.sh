@@ -170,7 +170,7 @@ for k in $kernels; do
 		# Several times slower than Debian's kernel: fewer fuzzer
 		# scenarios and a shorter bulk transfer, the fuzzer longer.
 		append="$append mypts_debug=1 mypts_data_mib=2 mypts_leak_cycles=1000"
-		[ -z "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=500"
+		[ -z "${SEEDS:-}" ] && append="$append mypts_fuzz_seeds=300"
 		sysfuzz=${sysfuzz:-180} race=${race:-10}
 	fi
 	[ -n "$sysfuzz" ] && append="$append mypts_sysfuzz_seconds=$sysfuzz"
