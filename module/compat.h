@@ -74,6 +74,23 @@ static inline void mypts_kill_sb_nodes(struct super_block *sb)
 #endif
 
 /*
+ * Since 6.12 a file's owner (F_SETOWN, SIGIO) is allocated on first use:
+ * __f_setown() warns and does nothing on a file without one, so a
+ * ->fasync that sets the owner allocates it first.
+ */
+#ifdef MYPTS_HAVE_FILE_F_OWNER_ALLOCATE
+static inline int mypts_f_owner_allocate(struct file *filp)
+{
+	return file_f_owner_allocate(filp);
+}
+#else
+static inline int mypts_f_owner_allocate(struct file *filp)
+{
+	return 0;
+}
+#endif
+
+/*
  * Since 7.0 a tty driver gets a flip-buffer workqueue of its own, linked at
  * registration to every port in driver->ports, which a driver that
  * allocates its ports (as ptys do) lacks. Such a driver opts out and links

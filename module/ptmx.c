@@ -704,12 +704,20 @@ static long mypts_master_compat_ioctl(struct file *filp, unsigned int cmd,
 #define mypts_master_compat_ioctl NULL
 #endif
 
-/* Context: process context; fasync_helper() takes its own locks. */
+/*
+ * Context: process context; fasync_helper() takes its own locks. The owner
+ * is allocated before the entry is added, so a failure leaves nothing.
+ */
 static int mypts_master_fasync(int fd, struct file *filp, int on)
 {
 	struct mypts_pair *pair = filp->private_data;
 	int ret;
 
+	if (on) {
+		ret = mypts_f_owner_allocate(filp);
+		if (ret)
+			return ret;
+	}
 	ret = fasync_helper(fd, filp, on, &pair->fasync);
 	if (ret <= 0 || !on)
 		return ret;
