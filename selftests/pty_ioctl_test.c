@@ -60,6 +60,32 @@ TEST_F(pty, isatty_on_both_sides)
 	close(p.master);
 }
 
+/*
+ * FIOASYNC on a master, with no F_SETOWN: SIGIO goes to the caller when the
+ * slave writes (tty_io.c __tty_fasync). On 6.12 and later the file's owner
+ * is allocated on first use; mypts' fasync once skipped that and the
+ * kernel warned in __f_setown() (found by failslab_test).
+ */
+TEST_F(pty, master_fioasync_signals_the_caller)
+{
+	struct pty_pair p;
+	int on = 1;
+
+	open_pair(_metadata, self->dir, &p);
+	ASSERT_EQ(0, pty_block_signal(SIGIO));
+	ASSERT_EQ(0, ioctl(p.master, FIOASYNC, &on));
+	EXPECT_EQ(O_ASYNC, fcntl(p.master, F_GETFL) & O_ASYNC);
+	EXPECT_EQ(getpid(), fcntl(p.master, F_GETOWN));
+	while (pty_signal_wait(SIGIO, 0))
+		;
+	ASSERT_EQ(1, write(p.slave, "x", 1));
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	on = 0;
+	EXPECT_EQ(0, ioctl(p.master, FIOASYNC, &on));
+	EXPECT_EQ(0, fcntl(p.master, F_GETFL) & O_ASYNC);
+	pty_close_pair(&p);
+}
+
 TEST_F(pty, window_size_both_ways)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80, .ws_xpixel = 640, .ws_ypixel = 480 };
