@@ -312,6 +312,33 @@ TEST_F(pty, tiocoutq_is_zero)
 	pty_close_pair(&p);
 }
 
+/*
+ * Asynchronous I/O on a master that was never given an owner with
+ * F_SETOWN: the caller gets SIGIO when the slave writes, turned on with
+ * FIOASYNC as with O_ASYNC. Since Linux 6.12 a file's owner is allocated
+ * on demand (file_f_owner_allocate(), which the tty core's fasync calls)
+ * and __f_setown() warns on a file without one.
+ */
+TEST_F(pty, master_async_io_without_owner)
+{
+	struct pty_pair p, q;
+	int on = 1, fl;
+
+	ASSERT_EQ(0, pty_block_signal(SIGIO));
+	open_pair(_metadata, self->dir, &p);
+	ASSERT_EQ(0, ioctl(p.master, FIOASYNC, &on));
+	ASSERT_EQ(1, pty_write_str(p.slave, "x"));
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	open_pair(_metadata, self->dir, &q);
+	fl = fcntl(q.master, F_GETFL);
+	ASSERT_LE(0, fl);
+	ASSERT_EQ(0, fcntl(q.master, F_SETFL, fl | O_ASYNC));
+	ASSERT_EQ(1, pty_write_str(q.slave, "y"));
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	pty_close_pair(&q);
+	pty_close_pair(&p);
+}
+
 TEST_F(pty, tcflush_discards_input)
 {
 	struct pty_pair p;
