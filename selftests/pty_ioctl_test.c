@@ -60,32 +60,6 @@ TEST_F(pty, isatty_on_both_sides)
 	close(p.master);
 }
 
-/*
- * FIOASYNC on a master, with no F_SETOWN: SIGIO goes to the caller when the
- * slave writes (tty_io.c __tty_fasync). On 6.12 and later the file's owner
- * is allocated on first use; mypts' fasync once skipped that and the
- * kernel warned in __f_setown() (found by failslab_test).
- */
-TEST_F(pty, master_fioasync_signals_the_caller)
-{
-	struct pty_pair p;
-	int on = 1;
-
-	open_pair(_metadata, self->dir, &p);
-	ASSERT_EQ(0, pty_block_signal(SIGIO));
-	ASSERT_EQ(0, ioctl(p.master, FIOASYNC, &on));
-	EXPECT_EQ(O_ASYNC, fcntl(p.master, F_GETFL) & O_ASYNC);
-	EXPECT_EQ(getpid(), fcntl(p.master, F_GETOWN));
-	while (pty_signal_wait(SIGIO, 0))
-		;
-	ASSERT_EQ(1, write(p.slave, "x", 1));
-	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
-	on = 0;
-	EXPECT_EQ(0, ioctl(p.master, FIOASYNC, &on));
-	EXPECT_EQ(0, fcntl(p.master, F_GETFL) & O_ASYNC);
-	pty_close_pair(&p);
-}
-
 TEST_F(pty, window_size_both_ways)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80, .ws_xpixel = 640, .ws_ypixel = 480 };
@@ -335,6 +309,34 @@ TEST_F(pty, tiocoutq_is_zero)
 	n = -1;
 	ASSERT_EQ(0, ioctl(p.master, TIOCOUTQ, &n));
 	EXPECT_EQ(0, n);
+	pty_close_pair(&p);
+}
+
+/*
+ * Asynchronous I/O on a master that was never given an owner with
+ * F_SETOWN: the caller gets SIGIO when the slave writes, turned on with
+ * FIOASYNC as with O_ASYNC. Since Linux 6.12 a file's owner is allocated
+ * on demand (file_f_owner_allocate(), which the tty core's fasync calls)
+ * and __f_setown() warns on a file without one.
+ */
+TEST_F(pty, master_async_io_without_owner)
+{
+	struct pty_pair p, q;
+	int on = 1, fl;
+
+	ASSERT_EQ(0, pty_block_signal(SIGIO));
+	open_pair(_metadata, self->dir, &p);
+	ASSERT_EQ(0, ioctl(p.master, FIOASYNC, &on));
+	EXPECT_EQ(getpid(), fcntl(p.master, F_GETOWN));
+	ASSERT_EQ(1, pty_write_str(p.slave, "x"));
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	open_pair(_metadata, self->dir, &q);
+	fl = fcntl(q.master, F_GETFL);
+	ASSERT_LE(0, fl);
+	ASSERT_EQ(0, fcntl(q.master, F_SETFL, fl | O_ASYNC));
+	ASSERT_EQ(1, pty_write_str(q.slave, "y"));
+	EXPECT_EQ(1, pty_signal_wait(SIGIO, PTY_WAIT_MS));
+	pty_close_pair(&q);
 	pty_close_pair(&p);
 }
 

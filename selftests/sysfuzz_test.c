@@ -3,26 +3,32 @@
  * sysfuzz_test - random system calls on mypts objects from several
  * processes at once, for a bounded time.
  *
- * Each process picks operations at random: opens of the instances' ptmx,
- * of slave nodes by path and with TIOCGPTPEER, of the instance roots and
- * of /dev/tty; close and dup; read and write (random sizes and bytes,
- * control characters among them); poll and epoll; every pty and tty ioctl
- * with good and bad arguments (NULL, (void *)1, a kernel address, a
- * non-canonical one, a page without access, a read-only page, a buffer
- * that runs into a guard page); random ioctl numbers; termios changes;
- * line discipline switches between N_TTY, mypts' own and random numbers;
- * fcntl, file and path operations on the instances; fork, kill, setsid
- * and setpgid; vhangup(); mounts, remounts and unmounts of the instances
- * with random option strings, through mount(2) and through fsopen().
+ * Each process picks operations at random: opens of the instances' ptmx
+ * (also through a bind of one onto a file, and through a node of
+ * /dev/myptmx's device beside the instances), of slave nodes by path and
+ * with TIOCGPTPEER, of the instance roots and of /dev/tty; close and dup;
+ * read and write (random sizes and bytes, control characters among them),
+ * readv, writev, preadv2, splice, tee and sendfile; poll and epoll; every
+ * pty and tty ioctl with good and bad arguments (NULL, (void *)1, a kernel
+ * address, a non-canonical one, a page without access, a read-only page,
+ * a buffer that runs into a guard page); random ioctl numbers; termios
+ * changes; line discipline switches between N_TTY, mypts' own and random
+ * numbers; fcntl, file and path operations on the instances; reads of
+ * the module's proc and sysfs files and writes of kernel.mypts.max and
+ * reserve; descriptors passed between unrelated processes (SCM_RIGHTS);
+ * fork, kill, setsid and setpgid, and mount and user namespaces of their
+ * own for forked children; vhangup(); mounts, remounts and unmounts of
+ * the instances with random option strings, through mount(2) and through
+ * fsopen(), fspick(), fsmount() and open_tree().
  *
  * The operations of a process come from a PRNG seeded from (seed, worker,
  * generation): a seed replays the same operation sequences, only their
  * interleaving differs. Afterwards every process must be gone in bounded
- * time, every instance must unmount, and kernel.mypts.nr must be back at
- * its value before the run. An operation that stays in the kernel longer
- * than the watchdog allows is a finding, reported with the process's
- * kernel stack; so are an errno only the kernel should see (512 and up)
- * and a process of the fuzzer killed by a fault.
+ * time, every mount must come off after the last close, and
+ * kernel.mypts.nr must be back at its value before the run. An operation
+ * that stays in the kernel longer than the watchdog allows is a finding,
+ * reported with the process's kernel stack; so are an errno only the
+ * kernel should see (512 and up) and a process killed by a fault.
  *
  * Containment. Everything runs in a private mount namespace, on instances
  * mounted under a temporary directory. Every worker starts a session of
@@ -34,8 +40,10 @@
  * children, respawns dead workers, and kills and reaps everyone at the
  * end. Nothing but mypts objects and /dev/tty is ever opened; TIOCCONS is
  * never issued, nor ioctls that freeze a file system or change the inode
- * flags of /dev/tty; files are created only in a mypts instance (where
- * creation must fail) and never as device nodes.
+ * flags of /dev/tty. Roots are kept, cloned and changed only when fstatfs()
+ * says mypts, so neither a remount nor a file made reaches the temporary
+ * directory's tmpfs; no device node is ever made in an instance. The
+ * sysctls are put back at the end.
  *
  * Knobs: MYPTS_SYSFUZZ_SECONDS (20, or 180 when MYPTS_DEBUG=1),
  * MYPTS_SYSFUZZ_SEED (1) and MYPTS_SYSFUZZ_PROCS (4, at most 16); each is
