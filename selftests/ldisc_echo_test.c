@@ -565,6 +565,21 @@ static size_t model_output(const unsigned char *in, size_t len, unsigned char *o
 
 #define LONG_LEN	30000
 
+/* All of @want read, byte for byte; else the first difference is logged. */
+static void expect_stream(struct __test_metadata *_metadata, const unsigned char *want,
+			  size_t wlen, const unsigned char *got, size_t len)
+{
+	size_t i;
+
+	EXPECT_EQ(wlen, len);
+	for (i = 0; i < len && got[i] == want[i]; i++)
+		;
+	if (i < len)
+		ld_log_diff(_metadata, __LINE__, "from the first difference", want + i,
+			    wlen - i < 40 ? wlen - i : 40, got + i, len - i < 40 ? len - i : 40);
+	EXPECT_EQ(len, i);
+}
+
 /*
  * A long program output in writes of every size, through a master read
  * concurrently: the expansion and the column carried across writes and
@@ -575,9 +590,8 @@ TEST_F_TIMEOUT(ldisc, long_output_matches_the_model, 120)
 {
 	static const unsigned char abc[] = "abc \t\t\n\r\b\x01xyz";
 	static unsigned char in[LONG_LEN], want[LONG_LEN * 8], got[LONG_LEN * 8];
-	size_t wlen, len = 0, i;
+	size_t wlen, len, i;
 	unsigned int col = 0;
-	ssize_t n;
 	pid_t pid;
 
 	pty_fill_random(in, sizeof(in), 0x0b0e);
@@ -598,20 +612,9 @@ TEST_F_TIMEOUT(ldisc, long_output_matches_the_model, 120)
 		}
 		_exit(0);
 	}
-	while (len < wlen) {
-		n = pty_read_wait(self->m, got + len, wlen - len, PTY_WAIT_MS);
-		if (n <= 0)
-			break;
-		len += n;
-	}
+	len = pty_read_full(self->m, got, wlen, PTY_WAIT_MS);
 	EXPECT_EQ(0, pty_wait_child(pid));
-	EXPECT_EQ(wlen, len);
-	for (i = 0; i < len && got[i] == want[i]; i++)
-		;
-	if (i < len)
-		ld_log_diff(_metadata, __LINE__, "from the first difference", want + i,
-			    wlen - i < 40 ? wlen - i : 40, got + i, len - i < 40 ? len - i : 40);
-	EXPECT_EQ(len, i);
+	expect_stream(_metadata, want, wlen, got, len);
 	EXPECT_QUIET(self->m);
 }
 
@@ -664,26 +667,12 @@ TEST_F_TIMEOUT(ldisc, long_echo_matches_the_model, 120)
 	 * shows it): take all the echo first, then a write of the program's
 	 * must come after it.
 	 */
-	while (len < wlen - 1) {
-		n = pty_read_wait(self->m, got + len, wlen - 1 - len, PTY_WAIT_MS);
-		if (n <= 0)
-			break;
-		len += n;
-	}
+	if (len < wlen - 1)
+		len += pty_read_full(self->m, got + len, wlen - 1 - len, PTY_WAIT_MS);
 	ASSERT_EQ(1, write(self->s, "Z", 1));
-	while (len < wlen) {
-		n = pty_read_wait(self->m, got + len, wlen - len, PTY_WAIT_MS);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	EXPECT_EQ(wlen, len);
-	for (i = 0; i < len && got[i] == want[i]; i++)
-		;
-	if (i < len)
-		ld_log_diff(_metadata, __LINE__, "from the first difference", want + i,
-			    wlen - i < 40 ? wlen - i : 40, got + i, len - i < 40 ? len - i : 40);
-	EXPECT_EQ(len, i);
+	if (len < wlen)
+		len += pty_read_full(self->m, got + len, wlen - len, PTY_WAIT_MS);
+	expect_stream(_metadata, want, wlen, got, len);
 }
 
 /*
