@@ -18,10 +18,10 @@ static unsigned int total_bytes = 16u << 20;
 
 __attribute__((constructor)) static void data_size(void)
 {
-	const char *v = getenv("MYPTS_DATA_MIB");
+	unsigned long long mib = mypts_env_num("MYPTS_DATA_MIB", 16);
 
-	if (v && atoi(v) > 0 && atoi(v) <= 1024)
-		total_bytes = (unsigned int)atoi(v) << 20;
+	if (mib > 0 && mib <= 1024)
+		total_bytes = (unsigned int)mib << 20;
 }
 
 /* xorshift32: both ends derive the same stream from the seed. */

@@ -18,10 +18,10 @@ static unsigned int cycles = 10000;
 
 __attribute__((constructor)) static void leak_cycles(void)
 {
-	const char *v = getenv("MYPTS_LEAK_CYCLES");
+	unsigned long long n = mypts_env_num("MYPTS_LEAK_CYCLES", 10000);
 
-	if (v && atoi(v) > 0)
-		cycles = (unsigned int)atoi(v);
+	if (n > 0 && n <= 1000000)
+		cycles = (unsigned int)n;
 }
 
 #define NR_PATH "/proc/sys/kernel/mypts/nr"
