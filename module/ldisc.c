@@ -12,8 +12,8 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/tty.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 
 #include "module/ldisc.h"
 #include "module/mypts.h"
@@ -200,7 +200,71 @@ void mld_reset_input(struct mypts_ldisc *ld)
 	ld->rtail = 0;
 	ld->erasing = 0;
 	ld->la_count = 0;
-	bitmap_zero(ld->eol, MLD_QSIZE);
+	if (ld->eol)
+		bitmap_zero(ld->eol, MLD_QSIZE);
+}
+
+/* Pause before input that found no memory is tried again. */
+#define MLD_RETRY_DELAY		(HZ / 50)
+
+/*
+ * Input that could not be taken for lack of memory stays in the flip
+ * buffer; its worker is started again a little later.
+ * Context: process context (system workqueue).
+ */
+static void mld_retry(struct work_struct *work)
+{
+	struct mypts_ldisc *ld = container_of(to_delayed_work(work),
+					      struct mypts_ldisc, retry);
+
+	mypts_flip_restart(ld->tty->port);
+}
+
+/**
+ * mld_alloc_queues() - allocate the input and echo queues, at first input
+ * @ld: the discipline state
+ *
+ * A tty that never receives a byte never has them: about 8.5 KiB saved per
+ * idle tty. On failure the caller takes nothing; the retry work restarts
+ * the flip buffer's worker, which keeps the bytes, so they come again.
+ *
+ * Context: input processing (the queues' only producer), process context,
+ * termios_rwsem held for reading. Can sleep.
+ * Return: true when the queues exist.
+ */
+bool mld_alloc_queues(struct mypts_ldisc *ld)
+{
+	u8 *rbuf, *ebuf;
+	unsigned long *eol;
+
+	if (likely(ld->rbuf))
+		return true;
+	might_sleep();
+	rbuf = kzalloc(MLD_QSIZE, GFP_KERNEL);
+	if (!rbuf)
+		goto err_retry;
+	ebuf = kzalloc(MLD_QSIZE, GFP_KERNEL);
+	if (!ebuf)
+		goto err_free_rbuf;
+	eol = bitmap_zalloc(MLD_QSIZE, GFP_KERNEL);
+	if (!eol)
+		goto err_free_ebuf;
+	ld->eol = eol;
+	ld->ebuf = ebuf;
+	/*
+	 * Readers reach the buffers only through indices the producer
+	 * publishes later, with release semantics.
+	 */
+	ld->rbuf = rbuf;
+	return true;
+
+err_free_ebuf:
+	kfree(ebuf);
+err_free_rbuf:
+	kfree(rbuf);
+err_retry:
+	schedule_delayed_work(&ld->retry, MLD_RETRY_DELAY);
+	return false;
 }
 
 /*
@@ -272,7 +336,8 @@ static void mld_set_termios(struct tty_struct *tty, const struct ktermios *old)
 	struct mypts_ldisc *ld = tty->disc_data;
 
 	if (!old || ((old->c_lflag ^ tty->termios.c_lflag) & (ICANON | EXTPROC))) {
-		bitmap_zero(ld->eol, MLD_QSIZE);
+		if (ld->eol)
+			bitmap_zero(ld->eol, MLD_QSIZE);
 		if (!L_ICANON(tty) || !mld_queued(ld)) {
 			ld->chead = ld->rtail;
 		} else {
@@ -300,6 +365,9 @@ static void mld_set_termios(struct tty_struct *tty, const struct ktermios *old)
  * mld_open() - the discipline is attached to a tty
  * @tty: the tty
  *
+ * Only the small state is allocated here; the queues come with the first
+ * input (mld_alloc_queues()).
+ *
  * Context: process context, under the tty's ldisc lock. Can sleep.
  * Return: 0 or -ENOMEM.
  */
@@ -307,11 +375,12 @@ static int mld_open(struct tty_struct *tty)
 {
 	struct mypts_ldisc *ld;
 
-	ld = vzalloc(sizeof(*ld));
+	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
 	if (!ld)
 		return -ENOMEM;
 	ld->tty = tty;
 	ld->overrun_at = jiffies;
+	INIT_DELAYED_WORK(&ld->retry, mld_retry);
 	mutex_init(&ld->read_lock);
 	mutex_init(&ld->out_lock);
 	tty->disc_data = ld;
@@ -338,7 +407,11 @@ static void mld_close(struct tty_struct *tty)
 	down_write(&tty->termios_rwsem);
 	tty->disc_data = NULL;
 	up_write(&tty->termios_rwsem);
-	vfree(ld);
+	cancel_delayed_work_sync(&ld->retry);
+	kfree(ld->rbuf);
+	kfree(ld->ebuf);
+	bitmap_free(ld->eol);
+	kfree(ld);
 }
 
 /**
@@ -513,6 +586,31 @@ static struct tty_ldisc_ops mypts_ldisc_ops = {
 int mypts_ldisc_number(void)
 {
 	return mypts_ldisc_nr;
+}
+
+/**
+ * mypts_ldisc_room() - the driver found memory it lacked: write out echoes
+ * @tty: the tty
+ *
+ * Echoes that found no room wait in the echo queue until the next input
+ * or write; after a failed allocation in the driver nothing else may come,
+ * so the driver's retry calls this. Does nothing under another discipline.
+ *
+ * Context: Process context; takes an ldisc reference, termios_rwsem for
+ * reading and the discipline's out_lock. Can sleep.
+ */
+void mypts_ldisc_room(struct tty_struct *tty)
+{
+	struct tty_ldisc *ld = tty_ldisc_ref(tty);
+
+	if (!ld)
+		return;
+	if (ld->ops == &mypts_ldisc_ops) {
+		down_read(&tty->termios_rwsem);
+		mld_echo_process(tty);
+		up_read(&tty->termios_rwsem);
+	}
+	tty_ldisc_deref(ld);
 }
 
 /**

@@ -31,6 +31,7 @@
 #include <linux/mutex.h>
 #include <linux/tty.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 /* Size of the input queue and the echo queue (a power of two). */
 #define MLD_QSIZE		4096
@@ -74,9 +75,11 @@
  * @la_count: bytes already seen by the lookahead for flow control
  * @overrun_at: when overruns were last reported (jiffies)
  * @overruns: overruns since then
- * @rbuf: the input queue
- * @eol: marks the byte that ends each line in @rbuf
- * @ebuf: the echo queue
+ * @rbuf: the input queue; NULL until the first input (mld_alloc_queues())
+ * @eol: marks the byte that ends each line in @rbuf; allocated with it
+ * @ebuf: the echo queue; allocated with @rbuf
+ * @retry: restarts the flip buffer's worker after the queues could not be
+ *	allocated
  * @rtail: consumer: next byte to read
  * @col: output side: the cursor column
  * @ccol: output side: the column where the line being edited began
@@ -100,9 +103,14 @@ struct mypts_ldisc {
 	unsigned long overrun_at;
 	unsigned int overruns;
 
-	u8 rbuf[MLD_QSIZE];
-	DECLARE_BITMAP(eol, MLD_QSIZE);
-	u8 ebuf[MLD_QSIZE];
+	/*
+	 * Set once by the producer, before the first index it publishes;
+	 * until then every index is 0 and nobody looks at them.
+	 */
+	u8 *rbuf;
+	unsigned long *eol;
+	u8 *ebuf;
+	struct delayed_work retry;
 
 	size_t rtail;
 
@@ -132,6 +140,7 @@ void mld_check_throttle(struct tty_struct *tty);
 void mld_unthrottle_overflow(struct tty_struct *tty);
 void mld_pkt_flushread(struct tty_struct *tty);
 void mld_reset_input(struct mypts_ldisc *ld);
+bool mld_alloc_queues(struct mypts_ldisc *ld);
 
 /* ldisc_input.c */
 size_t mld_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
@@ -162,5 +171,6 @@ ssize_t mld_write(struct tty_struct *tty, struct file *file, const u8 *buf,
 int mypts_ldisc_init(void);
 void mypts_ldisc_exit(void);
 int mypts_ldisc_number(void);
+void mypts_ldisc_room(struct tty_struct *tty);
 
 #endif /* _MYPTS_LDISC_H */

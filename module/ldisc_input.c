@@ -621,7 +621,9 @@ static void mld_process(struct tty_struct *tty, struct mypts_ldisc *ld,
  * Takes as much as fits in the queue. A canonical line that cannot end
  * because the queue is full keeps taking bytes, each one replacing the
  * line's last, so a newline can always end it. Throttles the driver when
- * room runs low.
+ * room runs low. The first input allocates the queues; when that fails
+ * nothing is taken, as with a full queue (the flip buffer keeps the bytes
+ * and is restarted later; a receive_buf caller loses them).
  *
  * Context: process context; one call at a time (the flip buffer's lock).
  * Takes termios_rwsem for reading.
@@ -637,6 +639,11 @@ size_t mld_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 	size_t tail;
 
 	down_read(&tty->termios_rwsem);
+	if (unlikely(!ld->rbuf) && count && !mld_alloc_queues(ld)) {
+		/* As a full queue: the flip buffer keeps the bytes. */
+		up_read(&tty->termios_rwsem);
+		return 0;
+	}
 	do {
 		/* Pairs with the reader's release of rtail. */
 		tail = smp_load_acquire(&ld->rtail);

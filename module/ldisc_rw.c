@@ -109,6 +109,9 @@ static void mld_take(struct tty_struct *tty, struct mypts_ldisc *ld, u8 *to,
 	bool wipe = L_ICANON(tty) && !L_ECHO(tty);
 	size_t first = min_t(size_t, n, MLD_QSIZE - MLD_IDX(tail));
 
+	/* Nothing to take may mean no queue yet. */
+	if (!n)
+		return;
 	memcpy(to, &ld->rbuf[MLD_IDX(tail)], first);
 	if (wipe)
 		memset(&ld->rbuf[MLD_IDX(tail)], 0, first);
