@@ -7,12 +7,11 @@
  *     -> tty_mutex, tty_lock (tty core)
  *       -> root inode i_rwsem (node creation and removal)
  *         -> mypts_nodes_lock (spinlock: inode->i_private of slave nodes)
- *   pair->lock (spinlock, irq-safe) and the kfifo producer lock are leaves.
+ *   pair->lock and pair->out_lock (spinlocks, irq-safe) are leaves.
  */
 #ifndef _MYPTS_H
 #define _MYPTS_H
 
-#include <linux/kfifo.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -20,13 +19,15 @@
 #include <linux/tty_port.h>
 #include <linux/wait.h>
 
+#include "module/outbuf.h"
+
 /* Superblock magic of a mypts instance: "mypt" in ASCII. */
 #define MYPTS_SUPER_MAGIC	0x6d797074
 
 /*
  * Capacity of each direction, at least Linux's (20 KiB each way on 6.1:
  * flip buffers in 256-byte accounting plus n_tty's 4 KiB).
- * Slave to master: our FIFO, a power of two.
+ * Slave to master: our queue (module/outbuf.c), allocated as it fills.
  */
 #define MYPTS_OUT_SIZE		32768
 /* Master to slave: the flip buffer's limit, ahead of the discipline's 4 KiB. */
@@ -69,7 +70,8 @@ enum {
  * @packet: packet mode is on
  * @flush_owner: task inside the slave's TCFLSH, so its flush_buffer call
  *	is told apart from the one an ISIG character makes
- * @out_lock: serialises the producers of @out (slave writes)
+ * @out_lock: protects @out's chunk list and counts; serialises its
+ *	producers (slave writes, TIOCSTI)
  * @out: slave-to-master bytes; the one consumer holds @read_lock
  * @read_lock: serialises master readers, and TCIFLUSH of @out
  * @write_lock: serialises master writers, so writes do not interleave
@@ -96,7 +98,7 @@ struct mypts_pair {
 	struct task_struct *flush_owner;
 
 	spinlock_t out_lock;		/* producers of @out */
-	DECLARE_KFIFO_PTR(out, u8);
+	struct mypts_outbuf out;
 	struct mutex read_lock;		/* the consumer of @out */
 	struct mutex write_lock;	/* master writers and @wbuf */
 	wait_queue_head_t read_wait;

@@ -73,7 +73,7 @@ static void mypts_pair_free(struct kref *kref)
 
 	pr_debug("pair %d destroyed\n", pair->index);
 	tty_port_destroy(&pair->port);
-	kfifo_free(&pair->out);
+	mypts_out_destroy(pair);
 	kfree(pair);
 }
 
@@ -149,21 +149,17 @@ struct mypts_pair *mypts_pair_create(struct super_block *sb)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&pair->kref);
 	spin_lock_init(&pair->lock);
-	spin_lock_init(&pair->out_lock);
+	mypts_out_init(pair);
 	mutex_init(&pair->read_lock);
 	mutex_init(&pair->write_lock);
 	init_waitqueue_head(&pair->read_wait);
 	init_waitqueue_head(&pair->write_wait);
 	mypts_slave_port_init(pair);
 	set_bit(MYPTS_LOCKED, &pair->flags);
-	err = kfifo_alloc(&pair->out, MYPTS_OUT_SIZE, GFP_KERNEL);
-	if (err)
-		goto out_free;
-
 	pair->index = mypts_index_alloc(fsi);
 	if (pair->index < 0) {
 		err = pair->index;
-		goto out_free_fifo;
+		goto out_free;
 	}
 	pair->fsi = fsi;
 	/*
@@ -226,8 +222,6 @@ out_put_mnt:
 out_free_index:
 	pr_debug("pair %d destroyed\n", pair->index);
 	mypts_index_free(fsi, pair->index);
-out_free_fifo:
-	kfifo_free(&pair->out);
 out_free:
 	tty_port_destroy(&pair->port);
 	kfree(pair);

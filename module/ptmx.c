@@ -171,7 +171,7 @@ static int mypts_master_release(struct inode *inode, struct file *filp)
 
 static bool mypts_master_readable(struct mypts_pair *pair)
 {
-	return !kfifo_is_empty(&pair->out) ||
+	return mypts_out_len(&pair->out) ||
 	       (READ_ONCE(pair->packet) && READ_ONCE(pair->pktstatus)) ||
 	       test_bit(MYPTS_SLAVE_CLOSED, &pair->flags) ||
 	       test_bit(MYPTS_MASTER_HUNG, &pair->flags);
@@ -196,7 +196,6 @@ static ssize_t mypts_master_read(struct file *filp, char __user *buf,
 				 size_t count, loff_t *ppos)
 {
 	struct mypts_pair *pair = filp->private_data;
-	unsigned int copied;
 	bool packet;
 	ssize_t ret;
 	u8 status;
@@ -218,7 +217,7 @@ static ssize_t mypts_master_read(struct file *filp, char __user *buf,
 			ret = put_user(status, buf) ? -EFAULT : 1;
 			break;
 		}
-		if (!kfifo_is_empty(&pair->out)) {
+		if (mypts_out_len(&pair->out)) {
 			if (packet) {
 				if (put_user(TIOCPKT_DATA, buf)) {
 					ret = -EFAULT;
@@ -227,9 +226,9 @@ static ssize_t mypts_master_read(struct file *filp, char __user *buf,
 				buf++;
 				count--;
 			}
-			ret = kfifo_to_user(&pair->out, buf, count, &copied);
-			if (!ret || copied)
-				ret = copied + packet;
+			ret = mypts_out_read(pair, buf, count);
+			if (ret >= 0)
+				ret += packet;
 			tty_wakeup(pair->tty);
 			break;
 		}
@@ -361,7 +360,7 @@ static __poll_t mypts_master_poll(struct file *filp, poll_table *wait)
 	if (test_bit(MYPTS_MASTER_HUNG, &pair->flags))
 		return EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP |
 		       EPOLLRDNORM | EPOLLWRNORM;
-	if (!kfifo_is_empty(&pair->out))
+	if (mypts_out_len(&pair->out))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(pair->packet) && READ_ONCE(pair->pktstatus))
 		mask |= EPOLLPRI | EPOLLIN | EPOLLRDNORM;
@@ -424,7 +423,7 @@ static int mypts_master_flush(struct mypts_pair *pair, unsigned long arg)
 	case TCIOFLUSH:
 		if (mutex_lock_interruptible(&pair->read_lock))
 			return -ERESTARTSYS;
-		kfifo_reset_out(&pair->out);
+		mypts_out_flush(pair);
 		mutex_unlock(&pair->read_lock);
 		tty_wakeup(pair->tty);
 		return 0;
@@ -602,7 +601,7 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 		spin_unlock_irqrestore(&tty->ctrl.lock, flags);
 		return ret ? ret : put_user(val, (pid_t __user *)uarg);
 	case FIONREAD:
-		return put_user(kfifo_len(&pair->out), iarg);
+		return put_user(mypts_out_len(&pair->out), iarg);
 	case TIOCOUTQ:
 		return put_user(0, iarg);
 	case TCFLSH:
@@ -638,7 +637,7 @@ static long mypts_master_do_ioctl(struct file *filp, unsigned int cmd,
 			return -EPERM;
 		if (get_user(ch, (char __user *)uarg))
 			return -EFAULT;
-		if (kfifo_in_spinlocked(&pair->out, &ch, 1, &pair->out_lock))
+		if (mypts_out_write(pair, tty, &ch, 1))
 			wake_up_interruptible_poll(&pair->read_wait, EPOLLIN);
 		return 0;
 	case TIOCVHANGUP:

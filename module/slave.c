@@ -239,10 +239,11 @@ static void mypts_slave_close(struct tty_struct *tty, struct file *filp)
  * @buf: bytes
  * @count: how many
  *
- * The bytes go into the master's buffer; nothing is written while the
- * slave's output is stopped (^S, TCOOFF).
+ * The bytes go into the master's queue, as many as fit and as memory
+ * allows (mypts_out_write()); nothing is written while the slave's output
+ * is stopped (^S, TCOOFF).
  *
- * Context: Any context; takes the pair's producer spinlock.
+ * Context: Any context; takes the pair's out_lock.
  * Return: the number of bytes taken.
  */
 static MYPTS_TTY_WRITE_RET mypts_slave_write(struct tty_struct *tty,
@@ -250,11 +251,11 @@ static MYPTS_TTY_WRITE_RET mypts_slave_write(struct tty_struct *tty,
 					     MYPTS_TTY_WRITE_COUNT count)
 {
 	struct mypts_pair *pair = tty->driver_data;
-	unsigned int n;
+	size_t n;
 
 	if (tty->flow.stopped || count <= 0)
 		return 0;
-	n = kfifo_in_spinlocked(&pair->out, buf, count, &pair->out_lock);
+	n = mypts_out_write(pair, tty, buf, count);
 	if (n) {
 		wake_up_interruptible_poll(&pair->read_wait, EPOLLIN | EPOLLRDNORM);
 		kill_fasync(&pair->fasync, SIGIO, POLL_IN);
@@ -263,10 +264,13 @@ static MYPTS_TTY_WRITE_RET mypts_slave_write(struct tty_struct *tty,
 }
 
 /**
- * mypts_slave_write_room() - room in the master's buffer
+ * mypts_slave_write_room() - room in the master's queue
  * @tty: the slave
  *
- * Context: Any context.
+ * Only room a write is sure to get: allocated already, at most a chunk
+ * (mypts_out_room()).
+ *
+ * Context: Any context; takes the pair's out_lock.
  * Return: free bytes, 0 while output is stopped.
  */
 static unsigned int mypts_slave_write_room(struct tty_struct *tty)
@@ -275,7 +279,7 @@ static unsigned int mypts_slave_write_room(struct tty_struct *tty)
 
 	if (tty->flow.stopped)
 		return 0;
-	return kfifo_avail(&pair->out);
+	return mypts_out_room(pair, tty);
 }
 
 /**
