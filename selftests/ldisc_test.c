@@ -725,6 +725,51 @@ TEST_F(ldisc, tcsaflush_discards_input)
 	EXPECT_READ(self->s, "f\n");
 }
 
+/*
+ * Before its first input a tty has no queues yet (our discipline
+ * allocates them then): everything that looks at them answers as for
+ * empty ones, and the first input after an idle time, or after the
+ * discipline was replaced and put back, is taken as always.
+ */
+TEST_F(ldisc, idle_tty_then_first_input)
+{
+	int ntty = N_TTY, back = self->disc;
+	struct termios t;
+	char buf[16];
+
+	EXPECT_EQ(0, ld_inq(self->s));
+	EXPECT_EQ(0, pty_poll(self->s, POLLIN, 0));
+	ASSERT_EQ(0, pty_set_nonblock(self->s, 1));
+	EXPECT_EQ(-1, read(self->s, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, pty_set_nonblock(self->s, 0));
+	EXPECT_EQ(0, tcflush(self->s, TCIFLUSH));
+	/* Canonical mode off and on again re-frames an empty queue. */
+	ASSERT_EQ(0, pty_lflags(self->s, 0, ICANON));
+	EXPECT_EQ(0, ld_inq(self->s));
+	ASSERT_EQ(0, pty_lflags(self->s, ICANON, 0));
+	ASSERT_EQ(0, tcgetattr(self->s, &t));
+	ASSERT_EQ(0, tcsetattr(self->s, TCSAFLUSH, &t));
+	EXPECT_QUIET(self->s);
+	EXPECT_QUIET(self->m);
+
+	PUT(self->m, "abc\n");
+	EXPECT_BYTES(self->m, "abc\r\n");
+	EXPECT_READ(self->s, "abc\n");
+
+	/* Away to N_TTY and back: a fresh discipline, fresh queues. */
+	ASSERT_EQ(0, ioctl(self->s, TIOCSETD, &ntty));
+	ASSERT_EQ(0, ioctl(self->s, TIOCSETD, &back));
+	EXPECT_EQ(back, ld_get(self->s));
+	EXPECT_EQ(0, ld_inq(self->s));
+	PUT(self->m, "de\x7f\n");
+	EXPECT_BYTES(self->m, "de\b \b\r\n");
+	EXPECT_READ(self->s, "d\n");
+	ASSERT_EQ(0, ld_raw(self->s, 1, 0));
+	PUT(self->m, "xyz");
+	EXPECT_BYTES(self->s, "xyz");
+}
+
 #define BIG_WRITE	(4 << 20)
 
 /*

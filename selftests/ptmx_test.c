@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "mypts_util.h"
+#include "pty_util.h"
 
 #define NR_PATH		"/proc/sys/kernel/mypts/nr"
 #define MAX_PATH	"/proc/sys/kernel/mypts/max"
@@ -395,6 +396,160 @@ TEST_F(ptmx, capacity_at_least_devpts)
 	close(m);
 	close(ds);
 	close(dm);
+}
+
+/*
+ * The slave's output waits in chunks of a little less than 4 KiB that come
+ * and go with the data. Byte i of a stream is i mod 251, so a byte lost,
+ * doubled or moved at a chunk's edge shows.
+ */
+static void out_pattern(unsigned char *buf, size_t n, unsigned long from)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (from + i) % 251;
+}
+
+/* Write @n bytes of the stream from @from on @s in one write(). */
+static ssize_t out_put(int s, size_t n, unsigned long from)
+{
+	static unsigned char buf[40000];
+
+	out_pattern(buf, n, from);
+	return write(s, buf, n);
+}
+
+/*
+ * Read @n bytes from master @m in reads of the sizes in @sizes (cycled),
+ * checking them against the stream from @from. Returns the bytes that
+ * were right, stopping at the first wrong one.
+ */
+static size_t out_take(int m, size_t n, unsigned long from, const size_t *sizes,
+		       size_t nsizes)
+{
+	static unsigned char got[40000], want[40000];
+	size_t done = 0, i = 0, k;
+	ssize_t r;
+
+	while (done < n) {
+		k = sizes[i++ % nsizes];
+		if (k > n - done)
+			k = n - done;
+		r = pty_read_wait(m, got, k, PTY_WAIT_MS);
+		if (r <= 0)
+			break;
+		out_pattern(want, r, from + done);
+		if (memcmp(got, want, r))
+			break;
+		done += r;
+	}
+	return done;
+}
+
+static int out_inq(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+/*
+ * Fill and drain the slave's output many times: the capacity is exactly
+ * 32768 every time, FIONREAD follows, and the bytes come out in order
+ * whatever the read sizes.
+ */
+TEST_F(ptmx, output_queue_capacity_exact_after_cycles)
+{
+	static const size_t sizes[] = { 1, 4095, 4097, 7, 4096, 333, 4088, 4089 };
+	unsigned long from;
+	int m, s, cycle;
+	long total;
+	ssize_t n;
+
+	raw_pair(_metadata, self->dir, &m, &s);
+	for (cycle = 0; cycle < 12; cycle++) {
+		from = cycle * 7;
+		total = 0;
+		for (;;) {
+			n = out_put(s, 509 + cycle, from + total);
+			if (n <= 0)
+				break;
+			total += n;
+		}
+		EXPECT_EQ(EAGAIN, errno);
+		EXPECT_EQ(32768, total) TH_LOG("cycle %d", cycle);
+		EXPECT_EQ(32768, out_inq(m));
+		EXPECT_EQ((size_t)total, out_take(m, total, from, sizes + cycle % 3,
+						  ARRAY_SIZE(sizes) - cycle % 3))
+			TH_LOG("cycle %d", cycle);
+		EXPECT_EQ(0, out_inq(m));
+		EXPECT_EQ(-1, read(m, &n, 1));
+		EXPECT_EQ(EAGAIN, errno);
+	}
+	close(s);
+	close(m);
+}
+
+/* FIONREAD is exact on both sides of a chunk's edge, read by read. */
+TEST_F(ptmx, output_queue_fionread_at_chunk_edges)
+{
+	static const size_t lens[] = { 1, 4087, 4088, 4089, 4095, 4096, 4097, 8176, 8177,
+				       12000, 32767, 32768 };
+	static const size_t one[] = { 1 };
+	size_t i, k;
+	int m, s;
+
+	raw_pair(_metadata, self->dir, &m, &s);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		ASSERT_EQ((ssize_t)lens[i], out_put(s, lens[i], i));
+		EXPECT_EQ((int)lens[i], out_inq(m)) TH_LOG("%zu bytes", lens[i]);
+		ASSERT_EQ(1u, out_take(m, 1, i, one, 1));
+		EXPECT_EQ((int)lens[i] - 1, out_inq(m)) TH_LOG("%zu bytes", lens[i]);
+		k = lens[i] - 1;
+		EXPECT_EQ(k, out_take(m, k, i + 1, lens, ARRAY_SIZE(lens)));
+		EXPECT_EQ(0, out_inq(m));
+	}
+	/* Byte by byte across three chunks. */
+	ASSERT_EQ(9000, out_put(s, 9000, 5));
+	EXPECT_EQ(9000u, out_take(m, 9000, 5, one, 1));
+	EXPECT_EQ(0, out_inq(m));
+	close(s);
+	close(m);
+}
+
+/*
+ * TCIFLUSH on the master drops a queue of several chunks; what comes
+ * after is whole, and the capacity is back to 32768.
+ */
+TEST_F(ptmx, output_queue_flush_then_more)
+{
+	static const size_t sizes[] = { 4096 };
+	long total = 0;
+	int m, s;
+	ssize_t n;
+
+	raw_pair(_metadata, self->dir, &m, &s);
+	ASSERT_EQ(10000, out_put(s, 10000, 0));
+	ASSERT_EQ(0, tcflush(m, TCIFLUSH));
+	EXPECT_EQ(0, out_inq(m));
+	EXPECT_EQ(-1, read(m, &n, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(5000, out_put(s, 5000, 3));
+	EXPECT_EQ(5000, out_inq(m));
+	EXPECT_EQ(5000u, out_take(m, 5000, 3, sizes, 1));
+	ASSERT_EQ(3000, out_put(s, 3000, 1));
+	ASSERT_EQ(0, tcflush(m, TCIFLUSH));
+	for (;;) {
+		n = out_put(s, 4000, total);
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	EXPECT_EQ(32768, total);
+	EXPECT_EQ(32768u, out_take(m, total, 0, sizes, 1));
+	close(s);
+	close(m);
 }
 
 TEST_HARNESS_MAIN
