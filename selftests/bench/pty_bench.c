@@ -23,7 +23,6 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include <sys/wait.h>
 
 #define MAX_ROUNDS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_METRICS	32
 
 struct target {
@@ -226,15 +226,15 @@ static int set_raw(int slave)
 
 /* ---- byte streams ---- */
 
-static inline uint8_t pattern(size_t i)
+static inline unsigned char pattern(size_t i)
 {
-	return (uint8_t)(i * 7 + (i >> 11) + 1);
+	return (unsigned char)(i * 7 + (i >> 11) + 1);
 }
 
 /* Write @total pattern bytes to @fd in @chunk-byte writes. */
 static int write_pattern(int fd, size_t total, size_t chunk)
 {
-	uint8_t *buf = malloc(chunk);
+	unsigned char *buf = malloc(chunk);
 	size_t off = 0, i, n;
 	ssize_t w;
 
@@ -263,7 +263,7 @@ fail:
 /* Read @total bytes from @fd, checking each. Returns 0, or -1. */
 static int read_pattern(int fd, size_t total)
 {
-	static uint8_t buf[65536];
+	static unsigned char buf[65536];
 	size_t off = 0, i;
 	ssize_t r;
 
@@ -753,7 +753,8 @@ static double m_many(struct target *t)
 
 	if (!fds)
 		return -1;
-	t0 = tmark = now();
+	t0 = now();
+	tmark = t0;
 	for (i = 0; i < many_pairs; i++, opened++) {
 		if (open_pair(t, &fds[2 * i], &fds[2 * i + 1])) {
 			fail("%s: pair %d of %d: %s", t->name, i, many_pairs,
@@ -890,14 +891,18 @@ static void rec_mem(int tgt, int r)
 	m_vmalloc->v[tgt][r] = mem_vmalloc;
 	m_used->v[tgt][r] = mem_used;
 	m_free->v[tgt][r] = mem_free;
-	m_slab->n = m_vmalloc->n = m_used->n = m_free->n = r + 1;
+	m_slab->n = r + 1;
+	m_vmalloc->n = r + 1;
+	m_used->n = r + 1;
+	m_free->n = r + 1;
 }
 
 static void rec_many(int tgt, int r)
 {
 	m_close->v[tgt][r] = many_close;
 	m_growth->v[tgt][r] = many_growth;
-	m_close->n = m_growth->n = r + 1;
+	m_close->n = r + 1;
+	m_growth->n = r + 1;
 }
 
 static void run_ceiling(struct metric *m, const char *group,
@@ -965,9 +970,9 @@ static void report(FILE *mf)
 				percentile(ratio, m->n, 1));
 		}
 	}
-	printf("\n%s: %d rounds, medians; +-%% is (max - min) / median; ratio is "
-	       "%s / %s, round by round\n", quick ? "quick run" : "bench", rounds,
-	       b, a);
+	printf("\n%s: %d rounds, medians; +-%% is (max - min) / median; %s\n",
+	       quick ? "quick run" : "bench", rounds,
+	       "ratio is the second target over the first, round by round");
 	if (mf)
 		fprintf(mf, "rounds %d n\n", rounds);
 }
@@ -1003,9 +1008,15 @@ static void report_ceiling(FILE *mf)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pty_bench [--rounds N] [--aa] [--quick] "
-		"[--metrics FILE] [--only GROUP,...]\n"
-		"groups: raw canon pingpong alloc memory many ceiling\n");
+	static const char *const lines[] = {
+		"pty_bench [--rounds N] [--aa] [--quick] [--metrics FILE]",
+		"          [--only GROUP,...]",
+		"groups: raw canon pingpong alloc memory many ceiling",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		fprintf(stderr, "%s%s\n", i ? "" : "usage: ", lines[i]);
 	exit(2);
 }
 
@@ -1045,7 +1056,8 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* Room for many_pairs pairs on both: fds and the pty limits. */
-	rl.rlim_cur = rl.rlim_max = 2 * many_pairs + 64;
+	rl.rlim_cur = 2 * many_pairs + 64;
+	rl.rlim_max = rl.rlim_cur;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		fail("RLIMIT_NOFILE %ld: %s", (long)rl.rlim_cur, strerror(errno));
 	write_file("/proc/sys/kernel/pty/max", "65536");
