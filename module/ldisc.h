@@ -172,5 +172,6 @@ int mypts_ldisc_init(void);
 void mypts_ldisc_exit(void);
 int mypts_ldisc_number(void);
 void mypts_ldisc_room(struct tty_struct *tty);
+void mypts_ldisc_attach_new(struct tty_struct *tty);
 
 #endif /* _MYPTS_LDISC_H */
