@@ -218,6 +218,28 @@ static inline void mypts_flip_restart(struct tty_port *port)
 #endif
 }
 
+/*
+ * Does a port's flip buffer hold no byte its worker has yet to deliver?
+ * The core has no helper for this; its buffer chain (struct tty_bufhead
+ * and struct tty_buffer, include/linux/tty_buffer.h) is read as
+ * flush_to_ldisc() and tty_buffer_unlock_exclusive() read it: a buffer is
+ * done when its read mark reached its commit mark. Re-check these fields
+ * on every new kernel.
+ *
+ * Context: the caller holds the port's buffer lock exclusively
+ * (tty_buffer_lock_exclusive()), so neither the worker nor a flush moves
+ * the chain, and is the buffer's only producer, so nothing is added.
+ */
+static inline bool mypts_flip_idle(struct tty_port *port)
+{
+	struct tty_buffer *b;
+
+	for (b = port->buf.head; b; b = b->next)
+		if (b->commit != b->read)
+			return false;
+	return true;
+}
+
 struct tty_struct;
 
 /*

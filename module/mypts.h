@@ -76,7 +76,6 @@ enum {
  * @read_wait: master readers and pollers wait here
  * @write_wait: master writers and pollers wait here
  * @fasync: SIGIO subscribers of the master
- * @wbuf: bounce buffer of master writes, under @write_lock
  */
 struct mypts_pair {
 	struct kref kref;
@@ -98,11 +97,10 @@ struct mypts_pair {
 	spinlock_t out_lock;		/* producers of @out */
 	DECLARE_KFIFO_PTR(out, u8);
 	struct mutex read_lock;		/* the consumer of @out */
-	struct mutex write_lock;	/* master writers and @wbuf */
+	struct mutex write_lock;	/* master writers */
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;
 	struct fasync_struct *fasync;
-	u8 wbuf[2048];
 };
 
 #endif /* _MYPTS_H */
