@@ -10,6 +10,9 @@
 #                   kmemleak, UBSAN, failslab; built once, then cached
 # make fuzz-debug   only the syscall fuzzer on the debug kernel:
 #                   MINUTES=N (10), SEED=S (random), PROCS=P (4)
+# make bench        mypts against devpts in one boot (1 vCPU), as ratios:
+#                   ROUNDS=N (5), AA=1 (devpts against devpts: the noise
+#                   floor), ONLY=groups; metrics in build/bench.txt
 # make style        checkpatch --strict and kernel-doc only
 # make clean        remove build output
 #
@@ -47,6 +50,9 @@ fuzz-debug:
 run:
 	@bash scripts/run.sh
 
+bench:
+	@bash scripts/bench.sh
+
 style:
 	@bash scripts/style.sh "$$(scripts/fetch-kernel.sh)/source"
 
@@ -56,6 +62,6 @@ clean-module:
 	rm -f .*.cmd
 
 clean: clean-module
-	rm -rf out
+	rm -rf out build
 
-.PHONY: all modules check check-debug fuzz fuzz-debug run style clean clean-module
+.PHONY: all modules bench check check-debug fuzz fuzz-debug run style clean clean-module

@@ -34,7 +34,7 @@ if [ -z "$abi" ]; then
 	# A complete cache entry is reused without asking the archive; the
 	# newest one wins. Delete the cache to move to a newer ABI.
 	abi=$(ls -1 "$cache" 2>/dev/null | sed -n 's/^\(6\.1\.0-[0-9]*\)$/\1/p' |
-	      while read -r a; do [ -f "$cache/$a/.complete" ] && echo "$a"; done |
+	      while read -r a; do [ ! -f "$cache/$a/.complete" ] || echo "$a"; done |
 	      sort -V | tail -n1)
 	[ -n "$abi" ] || abi=$(resolve_abi)
 fi
@@ -43,6 +43,13 @@ if [ -z "$abi" ]; then
 	exit 1
 fi
 dir=$cache/$abi
+if [ -f "$dir/.complete" ]; then
+	echo "$dir"
+	exit 0
+fi
+# One fetch at a time: a second caller waits, then finds it complete.
+exec 9> "$cache/.fetch-$abi.lock"
+flock 9
 if [ -f "$dir/.complete" ]; then
 	echo "$dir"
 	exit 0

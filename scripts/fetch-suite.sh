@@ -29,6 +29,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	log "needs root (debootstrap and chroot)"
 	exit 1
 fi
+# One fetch of a suite at a time: a second caller waits, then reuses it.
+mkdir -p "$cache"
+exec 9> "$cache/.fetch-$suite.lock"
+flock 9
+if [ -f "$cache/$suite.abi" ] && [ -f "$cache/$(cat "$cache/$suite.abi")/.complete" ]; then
+	echo "$cache/$(cat "$cache/$suite.abi")"
+	exit 0
+fi
 command -v debootstrap >/dev/null || {
 	log "installing debootstrap"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null

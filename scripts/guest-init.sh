@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # /init of the mypts test guest. The kernel passes unknown key=value boot
 # parameters to init as environment variables:
-#   mypts_mode=check|run   run the selftests, or a shell / one command
+#   mypts_mode=check|run|bench   run the selftests, a shell / one command,
+#                          or the benchmark (make bench)
+#   mypts_bench_rounds=N, mypts_bench_aa=1, mypts_bench_only=GROUPS
+#                          pty_bench's --rounds, --aa and --only
 #   mypts_test_timeout=N   seconds each selftest binary may take
 #   mypts_provoke=warn|oops|hang   prove the harness catches these
 #   mypts_fuzz_seeds=N, mypts_fuzz_seed=S, mypts_fuzz_targets=LIST
@@ -63,8 +66,11 @@ shutdown() {
 	reboot -f
 }
 
-# insmod with dynamic debug on, so that every "created" has a "destroyed".
-if ! insmod "$MYPTS_KO" dyndbg=+p; then
+# insmod with dynamic debug on, so that every "created" has a "destroyed";
+# not for the benchmark, where printing every pair would be what it measures.
+dyndbg=dyndbg=+p
+[ "$mode" = bench ] && dyndbg=
+if ! insmod "$MYPTS_KO" $dyndbg; then
 	echo "not ok 1 insmod mypts.ko" > "$result"
 	echo "# mypts-guest: end" > "$result"
 	shutdown
@@ -91,6 +97,21 @@ if [ "$mode" = run ]; then
 	cd /
 	umount /dev/mypts
 	echo "# mypts-run: exit $rc" > "$result"
+	shutdown
+fi
+
+if [ "$mode" = bench ]; then
+	args="--rounds ${mypts_bench_rounds:-5} --metrics /tmp/metrics"
+	[ "${mypts_bench_aa:-0}" = 1 ] && args="$args --aa"
+	[ -n "${mypts_bench_only:-}" ] && args="$args --only $mypts_bench_only"
+	{
+		echo "# guest: $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpu, $(grep MemTotal /proc/meminfo)"
+		/bin/pty_bench $args 2>&1
+		echo "# mypts-bench: exit $?"
+		sed 's/^/# metric /' /tmp/metrics 2>/dev/null
+	} | tee "$result"
+	rmmod mypts || echo "# mypts-bench: rmmod failed" > "$result"
+	echo "# mypts-guest: end" > "$result"
 	shutdown
 fi
 
@@ -147,6 +168,7 @@ run_tests() {
 	set -- /tests/*_test
 	extra=2
 	[ -n "$MYPTS_DEBUG" ] && extra=3
+	[ -x /bin/pty_bench ] && extra=$((extra + 1))
 	echo "TAP version 13"
 	echo "1..$(($# + extra))"
 	n=0
@@ -166,6 +188,18 @@ run_tests() {
 		*) echo "not ok $n selftests: mypts: $name # exit=$rc" ;;
 		esac
 	done
+	# make bench's program, small: it runs and every byte it moves is right.
+	if [ -x /bin/pty_bench ]; then
+		n=$((n + 1))
+		echo "# selftest: pty_bench --quick"
+		if timeout "$tmo" /bin/pty_bench --quick --rounds 2 > /tmp/out 2>&1; then
+			sed 's/^/# /' /tmp/out
+			echo "ok $n pty_bench-smoke"
+		else
+			sed 's/^/# /' /tmp/out
+			echo "not ok $n pty_bench-smoke"
+		fi
+	fi
 	: > /tmp/leaks
 	[ -n "$MYPTS_DEBUG" ] && kmemleak_collect
 	n=$((n + 1))

@@ -4,7 +4,8 @@
 # selftests and, for "make run CMD=...", the command to run.
 #
 # usage: mkinitramfs.sh OUTPUT.cpio.gz MODULE.ko TESTDIR [CMDFILE [EXTRA.ko]]
-# TESTDIR also holds mypts-shell, the pty relay of "make run".
+# TESTDIR also holds mypts-shell, the pty relay of "make run", and
+# pty_bench, the program of "make bench".
 set -euo pipefail
 
 out=$1 ko=$2 tests=$3 cmd=${4:-} extra=${5:-}
@@ -30,6 +31,7 @@ if [ -d "$tests" ]; then
 	find "$tests" -maxdepth 1 -type f -name '*_test' -exec cp {} "$stage/tests/" \;
 fi
 [ -x "$tests/mypts-shell" ] && cp "$tests/mypts-shell" "$stage/bin/mypts-shell"
+[ -x "$tests/pty_bench" ] && cp "$tests/pty_bench" "$stage/bin/pty_bench"
 [ -n "$cmd" ] && [ -f "$cmd" ] && cp "$cmd" "$stage/etc/mypts-cmd"
 [ -n "$extra" ] && cp "$extra" "$stage/lib/"
 echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"

@@ -5,18 +5,20 @@
 # usage: run-guest.sh VMLINUZ INITRAMFS CONSOLE_LOG RESULT_FILE TIMEOUT MODE [APPEND...]
 #   MODE check: console to CONSOLE_LOG only, no input
 #   MODE run:   console on this terminal (and CONSOLE_LOG), input from stdin
+#   MODE bench: as check, with a quiet kernel
 # Exit status: QEMU's, or 124 when TIMEOUT seconds passed.
 #
 # Environment: MYPTS_ACCEL=tcg|kvm|auto (default auto: KVM only when a
 # short probe boots a guest with it; the answer is cached per host kernel);
-# MYPTS_GUEST_MEM, the guest's memory in MiB (default 1024).
+# MYPTS_GUEST_MEM, the guest's memory in MiB (default 1024);
+# MYPTS_GUEST_CPUS, its virtual CPUs (default 2).
 set -euo pipefail
 
 kernel=$1 initrd=$2 log=$3 result=$4 tmo=$5 mode=$6
 shift 6
 cache=${MYPTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mypts}
 qemu=qemu-system-x86_64
-base=(-nodefaults -nographic -no-reboot -monitor none -m ${MYPTS_GUEST_MEM:-1024} -smp 2)
+base=(-nodefaults -nographic -no-reboot -monitor none -m ${MYPTS_GUEST_MEM:-1024} -smp ${MYPTS_GUEST_CPUS:-2})
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slab_nomerge log_buf_len=32M"
 
 probe_kvm() {
@@ -62,6 +64,7 @@ if [ "$mode" = run ]; then
 		con=(-chardev "stdio,id=con,logfile=$log" -serial chardev:con)
 	fi
 else
+	[ "$mode" = bench ] && cmdline="$cmdline quiet"
 	con=(-serial "file:$log")
 	exec </dev/null
 fi
