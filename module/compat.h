@@ -240,6 +240,20 @@ static inline bool mypts_flip_idle(struct tty_port *port)
 	return true;
 }
 
+/*
+ * Run a port's flip-buffer work in the caller's context rather than wait
+ * for the worker: the work's function is flush_to_ldisc() (static in the
+ * core), which takes the buffer lock itself, so it may run here while the
+ * worker runs it too; whichever comes second finds less or nothing to do.
+ *
+ * Context: process context, no lock the discipline's receive path takes
+ * (termios_rwsem, the port's buffer lock) held. Can sleep.
+ */
+static inline void mypts_flip_run(struct tty_port *port)
+{
+	port->buf.work.func(&port->buf.work);
+}
+
 struct tty_struct;
 
 /*

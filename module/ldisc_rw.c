@@ -14,6 +14,7 @@
 #include <linux/wait.h>
 
 #include "module/ldisc.h"
+#include "module/slave.h"
 
 static bool mld_sig_ignored(int sig)
 {
@@ -213,6 +214,22 @@ static void mld_skip_eof(struct tty_struct *tty)
 }
 
 /*
+ * Bring in what the flip buffer holds, before a reader decides it has
+ * nothing. A mypts slave's reader delivers it itself (mypts_flip_run()):
+ * a reader that emptied the queue does not wait for a worker to be
+ * scheduled to refill it, which on a busy or single CPU costs two context
+ * switches per queueful. Other ttys wait for their worker, as N_TTY does.
+ * Context: a reader, ld->read_lock held, termios_rwsem not held. Can sleep.
+ */
+static void mld_flip_catch_up(struct tty_struct *tty)
+{
+	if (mypts_slave_pair(tty))
+		mypts_flip_run(tty->port);
+	else
+		flush_work(&tty->port->buf.work);
+}
+
+/*
  * End of a read that consumed bytes: let the producer go on.
  * Context: a reader, termios_rwsem held; takes tty->throttle_mutex.
  */
@@ -321,7 +338,7 @@ ssize_t mld_read(struct tty_struct *tty, struct file *file, u8 *kbuf,
 		if (!mld_input_ready(tty, 1)) {
 			/* Input the flip buffer still holds counts too. */
 			up_read(&tty->termios_rwsem);
-			flush_work(&tty->port->buf.work);
+			mld_flip_catch_up(tty);
 			down_read(&tty->termios_rwsem);
 		}
 		if (!mld_input_ready(tty, 1)) {

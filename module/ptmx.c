@@ -27,7 +27,6 @@
 #include <linux/tty.h>
 #include <linux/tty_flip.h>
 #include <linux/uaccess.h>
-#include <linux/workqueue.h>
 
 #include "module/mypts.h"
 #include "module/pair.h"
@@ -298,15 +297,15 @@ static size_t mypts_master_queue(struct mypts_pair *pair, const u8 *p, size_t n)
  * @p: the bytes, in kernel memory
  * @n: how many
  *
- * While the flip buffer holds nothing and its worker is idle, the bytes go
- * to the slave's discipline (whichever it is) in the caller's context,
- * under the port's buffer lock held exclusively, as TIOCSTI delivers:
- * no workqueue hop. What the discipline does not take (it is full), and
- * everything while older input still waits in the flip buffer or no
- * discipline can be referenced (a change or a hangup is under way), is
- * queued in the flip buffer behind what is there, so bytes never pass
- * each other. The exclusive hold keeps the worker and flushes out while
- * the flip buffer is looked at and the discipline is fed.
+ * While the flip buffer holds nothing, the bytes go to the slave's
+ * discipline (whichever it is) in the caller's context, under the port's
+ * buffer lock held exclusively, as TIOCSTI delivers: no workqueue hop.
+ * What the discipline does not take (it is full), and everything while
+ * older input still waits in the flip buffer or no discipline can be
+ * referenced (a change or a hangup is under way), is queued in the flip
+ * buffer behind what is there, so bytes never pass each other. The
+ * exclusive hold keeps the worker and flushes out while the flip buffer is
+ * looked at and the discipline is fed.
  *
  * Context: process context; caller holds @pair->write_lock (the flip
  * buffer's only producer). Takes an ldisc reference, then the port's
@@ -321,8 +320,6 @@ static size_t mypts_master_deliver(struct mypts_pair *pair, const u8 *p,
 	struct tty_ldisc *ld;
 	size_t taken = 0;
 
-	if (work_busy(&port->buf.work))
-		return mypts_master_queue(pair, p, n);
 	ld = tty_ldisc_ref(pair->tty);
 	if (!ld)
 		return mypts_master_queue(pair, p, n);
