@@ -4,6 +4,9 @@
  *
  * Lock order (outermost first; Documentation/locking.rst has the reasons):
  *   pair->write_lock / pair->read_lock (master file operations)
+ *     -> the slave port's buffer lock, held exclusively while a master write
+ *        feeds the slave's discipline (-> termios_rwsem and the discipline's
+ *        locks -> pair->port.lock)
  *     -> tty_mutex, tty_lock (tty core)
  *       -> root inode i_rwsem (node creation and removal)
  *         -> mypts_nodes_lock (spinlock: inode->i_private of slave nodes)
