@@ -14,7 +14,6 @@
 #include <linux/wait.h>
 
 #include "module/ldisc.h"
-#include "module/slave.h"
 
 static bool mld_sig_ignored(int sig)
 {
@@ -211,22 +210,6 @@ static void mld_skip_eof(struct tty_struct *tty)
 	clear_bit(MLD_IDX(tail), ld->eol);
 	/* The mark is cleared before the slot is handed back. */
 	smp_store_release(&ld->rtail, tail + 1);
-}
-
-/*
- * Bring in what the flip buffer holds, before a reader decides it has
- * nothing. A mypts slave's reader delivers it itself (mypts_flip_run()):
- * a reader that emptied the queue does not wait for a worker to be
- * scheduled to refill it, which on a busy or single CPU costs two context
- * switches per queueful. Other ttys wait for their worker, as N_TTY does.
- * Context: a reader, ld->read_lock held, termios_rwsem not held. Can sleep.
- */
-static void mld_flip_catch_up(struct tty_struct *tty)
-{
-	if (mypts_slave_pair(tty))
-		mypts_flip_run(tty->port);
-	else
-		flush_work(&tty->port->buf.work);
 }
 
 /*
