@@ -23,7 +23,9 @@ struct ktermios;
 #include <linux/dcache.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/tty.h>
 #include <linux/tty_flip.h>
 #include <linux/tty_ldisc.h>
 #include <linux/tty_port.h>
@@ -261,6 +263,23 @@ struct tty_struct;
  * private drivers/tty/tty.h.
  */
 int tty_check_change(struct tty_struct *tty);
+
+/*
+ * A new tty inside its driver's install op holds an N_TTY discipline that
+ * tty_ldisc_init() attached and that is not open yet: tty_init_dev() opens
+ * it after install. Point it at @ops instead, so that the first open is
+ * already ours. The discipline's only reference is its owner module's:
+ * get_ldops() took one on N_TTY's (built in: none) and tty_ldisc_put()
+ * will drop one on @ops' owner, so take that here. Same in 6.1, 6.12 and
+ * 7.x (struct tty_ldisc is { ops, tty }; ldisc ops carry no count since
+ * 5.14).
+ */
+static inline void mypts_ldisc_preset(struct tty_struct *tty,
+				      struct tty_ldisc_ops *ops)
+{
+	__module_get(ops->owner);
+	tty->ldisc->ops = ops;
+}
 
 /* follow_down() gained a flags argument in 6.3. */
 static inline int mypts_follow_down(struct path *path)

@@ -538,6 +538,28 @@ int mypts_ldisc_number(void)
 }
 
 /**
+ * mypts_ldisc_attach_new() - make a tty being created start on our discipline
+ * @tty: a new tty, inside its driver's install operation
+ *
+ * The core attaches N_TTY to every new tty and opens it after install;
+ * switching with tty_set_ldisc() afterwards opened and closed N_TTY (two
+ * vmalloc'ed buffers) and halted the tty for every pair. The termios line
+ * says ours too, whatever a saved termios said.
+ *
+ * Context: the tty driver's install: under tty_mutex and tty_lock, before
+ * the tty's discipline is open or the tty visible to anyone.
+ */
+void mypts_ldisc_attach_new(struct tty_struct *tty)
+{
+	if (WARN_ON_ONCE(!tty->ldisc || test_bit(TTY_LDISC_OPEN, &tty->flags)))
+		return;
+	if (tty->ldisc->ops == &mypts_ldisc_ops)
+		return;
+	mypts_ldisc_preset(tty, &mypts_ldisc_ops);
+	tty->termios.c_line = mypts_ldisc_nr;
+}
+
+/**
  * mypts_ldisc_init() - register the discipline
  *
  * Context: Module init. Can sleep.

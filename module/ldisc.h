@@ -163,5 +163,6 @@ ssize_t mld_write(struct tty_struct *tty, struct file *file, const u8 *buf,
 int mypts_ldisc_init(void);
 void mypts_ldisc_exit(void);
 int mypts_ldisc_number(void);
+void mypts_ldisc_attach_new(struct tty_struct *tty);
 
 #endif /* _MYPTS_LDISC_H */

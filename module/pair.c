@@ -23,7 +23,6 @@
 #include <linux/slab.h>
 #include <linux/tty.h>
 
-#include "module/ldisc.h"
 #include "module/mypts.h"
 #include "module/pair.h"
 #include "module/slave.h"
@@ -193,21 +192,9 @@ struct mypts_pair *mypts_pair_create(struct super_block *sb)
 		err = PTR_ERR(file);
 		goto out_kill_node;
 	}
-	err = tty_set_ldisc(pair->tty, mypts_ldisc_number());
-	if (err)
-		goto out_close_slave;
+	/* The slave's install gave it our discipline before its first open. */
 	pair->slave_file = file;
 	return pair;
-
-out_close_slave:
-	/*
-	 * The slave tty exists: closing it lets its remove and cleanup give
-	 * back the node, the number, the mount and the tty's reference.
-	 */
-	set_bit(MYPTS_MASTER_CLOSED, &pair->flags);
-	fput(file);
-	mypts_pair_put(pair);
-	return ERR_PTR(err);
 
 out_kill_node:
 	if (test_bit(MYPTS_RELEASED, &pair->flags)) {

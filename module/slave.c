@@ -131,7 +131,10 @@ out:
  * @driver: our driver
  * @tty: the new tty
  *
- * Context: Under tty_mutex, right after mypts_slave_lookup() returned NULL.
+ * The tty starts on our discipline: the core opens it right after this.
+ *
+ * Context: Under tty_mutex and tty_lock, right after mypts_slave_lookup()
+ * returned NULL.
  * Return: 0, or -EIO if no pair is being opened.
  */
 static int mypts_slave_install(struct tty_driver *driver, struct tty_struct *tty)
@@ -142,6 +145,7 @@ static int mypts_slave_install(struct tty_driver *driver, struct tty_struct *tty
 	if (WARN_ON_ONCE(!pair || pair->index != tty->index))
 		return -EIO;
 	tty_init_termios(tty);
+	mypts_ldisc_attach_new(tty);
 	tty_driver_kref_get(driver);
 	tty->count++;
 	tty->port = &pair->port;
