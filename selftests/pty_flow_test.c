@@ -153,7 +153,7 @@ TEST_F_TIMEOUT(pty, intr_inside_a_large_write, 60)
 	const size_t half = 3000;
 	unsigned char *in, *out;
 	struct pty_pair p;
-	int c2p[2], *got;
+	int c2p[2], p2c[2], *got;
 	pid_t pid;
 
 	in = malloc(2 * half + 1);
@@ -164,6 +164,7 @@ TEST_F_TIMEOUT(pty, intr_inside_a_large_write, 60)
 	in[half] = 3;
 	memset(in + half + 1, 'b', half);
 	ASSERT_EQ(0, pipe(c2p));
+	ASSERT_EQ(0, pipe(p2c));
 	open_pair(_metadata, self->dir, &p);
 	ASSERT_EQ(0, pty_set_raw(p.slave));
 	ASSERT_EQ(0, pty_lflags(p.slave, ISIG, 0));
@@ -178,6 +179,11 @@ TEST_F_TIMEOUT(pty, intr_inside_a_large_write, 60)
 		pty_tell(c2p[1]);
 		*got = pty_signal_wait(SIGINT, PTY_WAIT_MS);
 		pty_tell(c2p[1]);
+		/*
+		 * A session leader's exit hangs up its (non-pty) controlling
+		 * tty: stay until the slave was read.
+		 */
+		pty_hear(p2c[0], PTY_WAIT_MS);
 		_exit(0);
 	}
 	hear(_metadata, c2p[0]);
@@ -189,10 +195,13 @@ TEST_F_TIMEOUT(pty, intr_inside_a_large_write, 60)
 	EXPECT_EQ(0, memcmp(in, out, half));
 	/* No echo: ECHO is off. */
 	EXPECT_TRUE(pty_quiet(p.master, PTY_QUIET_MS));
+	pty_tell(p2c[1]);
 	EXPECT_EQ(0, pty_wait_child(pid));
 	pty_close_pair(&p);
 	close(c2p[0]);
 	close(c2p[1]);
+	close(p2c[0]);
+	close(p2c[1]);
 	free(in);
 	free(out);
 }
