@@ -220,6 +220,42 @@ static inline void mypts_flip_restart(struct tty_port *port)
 #endif
 }
 
+/*
+ * Does a port's flip buffer hold no byte its worker has yet to deliver?
+ * The core has no helper for this; its buffer chain (struct tty_bufhead
+ * and struct tty_buffer, include/linux/tty_buffer.h) is read as
+ * flush_to_ldisc() and tty_buffer_unlock_exclusive() read it: a buffer is
+ * done when its read mark reached its commit mark. Re-check these fields
+ * on every new kernel.
+ *
+ * Context: the caller holds the port's buffer lock exclusively
+ * (tty_buffer_lock_exclusive()), so neither the worker nor a flush moves
+ * the chain, and is the buffer's only producer, so nothing is added.
+ */
+static inline bool mypts_flip_idle(struct tty_port *port)
+{
+	struct tty_buffer *b;
+
+	for (b = port->buf.head; b; b = b->next)
+		if (b->commit != b->read)
+			return false;
+	return true;
+}
+
+/*
+ * Run a port's flip-buffer work in the caller's context rather than wait
+ * for the worker: the work's function is flush_to_ldisc() (static in the
+ * core), which takes the buffer lock itself, so it may run here while the
+ * worker runs it too; whichever comes second finds less or nothing to do.
+ *
+ * Context: process context, no lock the discipline's receive path takes
+ * (termios_rwsem, the port's buffer lock) held. Can sleep.
+ */
+static inline void mypts_flip_run(struct tty_port *port)
+{
+	port->buf.work.func(&port->buf.work);
+}
+
 struct tty_struct;
 
 /*

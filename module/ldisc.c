@@ -60,6 +60,27 @@ void mld_kick(struct tty_struct *tty)
 	}
 }
 
+/**
+ * mld_flip_catch_up() - bring in what the flip buffer holds
+ * @tty: the tty
+ *
+ * Called before a reader or poller decides there is nothing to read. A
+ * mypts slave's reader delivers the input itself (mypts_flip_run()): a
+ * reader that emptied the queue does not wait for a worker to be scheduled
+ * to refill it, which on a busy or single CPU costs two context switches
+ * per queueful, and input a stopped worker left behind is never stranded.
+ * Other ttys wait for their worker, as N_TTY does.
+ *
+ * Context: process context, termios_rwsem not held. Can sleep.
+ */
+void mld_flip_catch_up(struct tty_struct *tty)
+{
+	if (mypts_slave_pair(tty))
+		mypts_flip_run(tty->port);
+	else
+		flush_work(&tty->port->buf.work);
+}
+
 /*
  * tty_throttle_safe() or tty_unthrottle_safe() (@throttle false), which the
  * core does not export: move TTY_THROTTLED to @throttle and tell the
@@ -486,7 +507,8 @@ static int mld_ioctl(struct tty_struct *tty, unsigned int cmd,
  *
  * Readable: a complete line, or VMIN bytes when VTIME is 0 (else one).
  *
- * Context: process context. May wait for the flip buffer's worker.
+ * Context: process context. May wait for the flip buffer's worker, or do
+ * its work.
  * Return: the poll mask.
  */
 static __poll_t mld_poll(struct tty_struct *tty, struct file *file,
@@ -507,7 +529,7 @@ static __poll_t mld_poll(struct tty_struct *tty, struct file *file,
 		}
 		/* Count what the flip buffer still holds, once. */
 		if (!pass)
-			flush_work(&tty->port->buf.work);
+			mld_flip_catch_up(tty);
 	}
 	if (tty->ctrl.packet && tty->link && tty->link->ctrl.pktstatus)
 		mask |= EPOLLPRI | EPOLLIN | EPOLLRDNORM;

@@ -135,6 +135,7 @@ static inline u8 mld_rbyte(const struct mypts_ldisc *ld, size_t i)
 /* ldisc.c */
 size_t mld_readable(struct mypts_ldisc *ld);
 void mld_kick(struct tty_struct *tty);
+void mld_flip_catch_up(struct tty_struct *tty);
 void mld_check_unthrottle(struct tty_struct *tty);
 void mld_check_throttle(struct tty_struct *tty);
 void mld_unthrottle_overflow(struct tty_struct *tty);

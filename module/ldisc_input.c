@@ -656,7 +656,13 @@ size_t mld_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			if (overflow && room < 0)
 				ld->rhead--;
 			room = overflow;
-			WRITE_ONCE(ld->no_room, flow && !room);
+			/*
+			 * Only a caller that keeps the rest records the stop: a
+			 * TIOCSTI finding the queue full must not clear the
+			 * flip worker's, or nobody would restart the worker.
+			 */
+			if (flow)
+				WRITE_ONCE(ld->no_room, !room);
 		} else {
 			overflow = false;
 		}

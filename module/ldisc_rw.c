@@ -324,7 +324,7 @@ ssize_t mld_read(struct tty_struct *tty, struct file *file, u8 *kbuf,
 		if (!mld_input_ready(tty, 1)) {
 			/* Input the flip buffer still holds counts too. */
 			up_read(&tty->termios_rwsem);
-			flush_work(&tty->port->buf.work);
+			mld_flip_catch_up(tty);
 			down_read(&tty->termios_rwsem);
 		}
 		if (!mld_input_ready(tty, 1)) {

@@ -4,6 +4,9 @@
  *
  * Lock order (outermost first; Documentation/locking.rst has the reasons):
  *   pair->write_lock / pair->read_lock (master file operations)
+ *     -> the slave port's buffer lock, held exclusively while a master write
+ *        feeds the slave's discipline (-> termios_rwsem and the discipline's
+ *        locks -> pair->port.lock)
  *     -> tty_mutex, tty_lock (tty core)
  *       -> root inode i_rwsem (node creation and removal)
  *         -> mypts_nodes_lock (spinlock: inode->i_private of slave nodes)
@@ -78,7 +81,6 @@ enum {
  * @read_wait: master readers and pollers wait here
  * @write_wait: master writers and pollers wait here
  * @fasync: SIGIO subscribers of the master
- * @wbuf: bounce buffer of master writes, under @write_lock
  */
 struct mypts_pair {
 	struct kref kref;
@@ -100,11 +102,10 @@ struct mypts_pair {
 	spinlock_t out_lock;		/* producers of @out */
 	struct mypts_outbuf out;
 	struct mutex read_lock;		/* the consumer of @out */
-	struct mutex write_lock;	/* master writers and @wbuf */
+	struct mutex write_lock;	/* master writers */
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;
 	struct fasync_struct *fasync;
-	u8 wbuf[2048];
 };
 
 #endif /* _MYPTS_H */

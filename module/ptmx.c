@@ -23,6 +23,7 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/tty.h>
 #include <linux/tty_flip.h>
 #include <linux/uaccess.h>
@@ -32,6 +33,15 @@
 #include "module/ptmx.h"
 #include "module/slave.h"
 #include "fs/super.h"
+
+/*
+ * Master writes are copied from user space once, into a buffer of the
+ * write call: on the stack up to MYPTS_WRITE_SMALL bytes (typing, and
+ * the one-byte round trips of interactive use), else allocated for the
+ * call, MYPTS_WRITE_CHUNK at most (the discipline's queue is 4 KiB).
+ */
+#define MYPTS_WRITE_SMALL	64
+#define MYPTS_WRITE_CHUNK	4096
 
 static const struct file_operations mypts_master_fops;
 
@@ -263,8 +273,9 @@ static bool mypts_master_writable(struct mypts_pair *pair)
 }
 
 /*
- * Queue @n bytes for the slave's discipline.
+ * Queue @n bytes in the slave port's flip buffer, for the flip worker.
  * Context: caller holds @pair->write_lock; takes the port lock (irqsave).
+ * Return: the number of bytes queued.
  */
 static size_t mypts_master_queue(struct mypts_pair *pair, const u8 *p, size_t n)
 {
@@ -280,14 +291,59 @@ static size_t mypts_master_queue(struct mypts_pair *pair, const u8 *p, size_t n)
 }
 
 /**
+ * mypts_master_deliver() - hand master input to the slave
+ * @pair: the pair
+ * @p: the bytes, in kernel memory
+ * @n: how many
+ *
+ * While the flip buffer holds nothing, the bytes go to the slave's
+ * discipline (whichever it is) in the caller's context, under the port's
+ * buffer lock held exclusively, as TIOCSTI delivers: no workqueue hop.
+ * What the discipline does not take (it is full), and everything while
+ * older input still waits in the flip buffer or no discipline can be
+ * referenced (a change or a hangup is under way), is queued in the flip
+ * buffer behind what is there, so bytes never pass each other. The
+ * exclusive hold keeps the worker and flushes out while the flip buffer is
+ * looked at and the discipline is fed.
+ *
+ * Context: process context; caller holds @pair->write_lock (the flip
+ * buffer's only producer). Takes an ldisc reference, then the port's
+ * buffer mutex, then the discipline's locks (termios_rwsem...) and the
+ * port lock. Can sleep.
+ * Return: the number of bytes taken: delivered or queued.
+ */
+static size_t mypts_master_deliver(struct mypts_pair *pair, const u8 *p,
+				   size_t n)
+{
+	struct tty_port *port = &pair->port;
+	struct tty_ldisc *ld;
+	size_t taken = 0;
+
+	ld = tty_ldisc_ref(pair->tty);
+	if (!ld)
+		return mypts_master_queue(pair, p, n);
+	tty_buffer_lock_exclusive(port);
+	if (mypts_flip_idle(port))
+		taken = mypts_ldisc_receive_buf(ld, p, NULL, n);
+	if (taken < n)
+		taken += mypts_master_queue(pair, p + taken, n - taken);
+	tty_buffer_unlock_exclusive(port);
+	tty_ldisc_deref(ld);
+	return taken;
+}
+
+/**
  * mypts_master_write() - write input for the slave
  * @filp: the master
  * @buf: user buffer
  * @count: its size
  * @ppos: unused
  *
- * Blocking writers wait for room until everything is queued; non-blocking
- * ones return what fit, or EAGAIN. Nothing is ever dropped.
+ * The bytes are copied once, into a buffer of this call (on the stack for
+ * short writes, else up to MYPTS_WRITE_CHUNK allocated for the call), and
+ * handed over from there (mypts_master_deliver()). Blocking writers wait
+ * for room until everything is taken; non-blocking ones return what fit,
+ * or EAGAIN. Nothing is ever dropped.
  *
  * Context: Process context. Takes @pair->write_lock. Can sleep.
  * Return: bytes written, or -EIO after TIOCVHANGUP, -EAGAIN, -EFAULT,
@@ -297,23 +353,35 @@ static ssize_t mypts_master_write(struct file *filp, const char __user *buf,
 				  size_t count, loff_t *ppos)
 {
 	struct mypts_pair *pair = filp->private_data;
-	size_t done = 0, n;
+	u8 small[MYPTS_WRITE_SMALL], *kbuf = small;
+	size_t size = sizeof(small), done = 0, pos = 0, len = 0, n;
 	ssize_t ret = 0;
 
 	if (test_bit(MYPTS_MASTER_HUNG, &pair->flags))
 		return -EIO;
 	if (!count)
 		return 0;
-	if (mutex_lock_interruptible(&pair->write_lock))
-		return -ERESTARTSYS;
+	if (count > size) {
+		/* Without memory the small buffer still does, piece by piece. */
+		n = min_t(size_t, count, MYPTS_WRITE_CHUNK);
+		kbuf = kmalloc(n, GFP_KERNEL | __GFP_NOWARN);
+		if (kbuf)
+			size = n;
+		else
+			kbuf = small;
+	}
+	if (mutex_lock_interruptible(&pair->write_lock)) {
+		ret = -ERESTARTSYS;
+		goto out_free;
+	}
 	while (done < count) {
 		if (test_bit(MYPTS_MASTER_HUNG, &pair->flags)) {
 			ret = -EIO;
 			break;
 		}
-		n = test_bit(MYPTS_MASTER_STOPPED, &pair->flags) ? 0 :
-		    tty_buffer_space_avail(&pair->port);
-		if (!n) {
+		/* A full flip buffer means input waits there: no way in. */
+		if (test_bit(MYPTS_MASTER_STOPPED, &pair->flags) ||
+		    !tty_buffer_space_avail(&pair->port)) {
 			if (filp->f_flags & O_NONBLOCK) {
 				ret = -EAGAIN;
 				break;
@@ -325,19 +393,26 @@ static ssize_t mypts_master_write(struct file *filp, const char __user *buf,
 			}
 			continue;
 		}
-		n = min3(n, count - done, sizeof(pair->wbuf));
-		if (copy_from_user(pair->wbuf, buf + done, n)) {
-			ret = -EFAULT;
-			break;
+		if (pos == len) {
+			len = min(count - done, size);
+			if (copy_from_user(kbuf, buf + done, len)) {
+				ret = -EFAULT;
+				break;
+			}
+			pos = 0;
 		}
-		n = mypts_master_queue(pair, pair->wbuf, n);
+		n = mypts_master_deliver(pair, kbuf + pos, len - pos);
 		if (!n) {
 			ret = -ENOMEM;
 			break;
 		}
+		pos += n;
 		done += n;
 	}
 	mutex_unlock(&pair->write_lock);
+out_free:
+	if (kbuf != small)
+		kfree(kbuf);
 	return done ? done : ret;
 }
 
@@ -457,7 +532,7 @@ static int mypts_master_xonc(struct mypts_pair *pair, unsigned long arg)
 		ch = arg == TCIOFF ? '\023' : '\021';
 		if (mutex_lock_interruptible(&pair->write_lock))
 			return -ERESTARTSYS;
-		mypts_master_queue(pair, &ch, 1);
+		mypts_master_deliver(pair, &ch, 1);
 		mutex_unlock(&pair->write_lock);
 		return 0;
 	}
