@@ -169,23 +169,9 @@ TEST_F_TIMEOUT(pty, intr_inside_a_large_write, 60)
 	ASSERT_EQ(0, pty_set_raw(p.slave));
 	ASSERT_EQ(0, pty_lflags(p.slave, ISIG, 0));
 	pty_slave_path(self->dir, pty_index(p.master), self->path, sizeof(self->path));
-	pid = fork();
+	/* The child stays until the slave was read. */
+	pid = pty_fork_sigint_waiter(self->path, p.master, c2p[1], p2c[0], got);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		close(p.master);
-		pty_block_signal(SIGINT);
-		if (pty_make_ctty(self->path) < 0)
-			_exit(1);
-		pty_tell(c2p[1]);
-		*got = pty_signal_wait(SIGINT, PTY_WAIT_MS);
-		pty_tell(c2p[1]);
-		/*
-		 * A session leader's exit hangs up its (non-pty) controlling
-		 * tty: stay until the slave was read.
-		 */
-		pty_hear(p2c[0], PTY_WAIT_MS);
-		_exit(0);
-	}
 	hear(_metadata, c2p[0]);
 	ASSERT_EQ((ssize_t)(2 * half + 1), write(p.master, in, 2 * half + 1));
 	hear(_metadata, c2p[0]);

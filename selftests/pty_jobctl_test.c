@@ -142,19 +142,8 @@ TEST_F(pty, isig_interrupt_char)
 	ASSERT_NE(NULL, got);
 	ASSERT_EQ(0, pipe(c2p));
 	ASSERT_EQ(0, pipe(p2c));
-	pid = fork();
+	pid = pty_fork_sigint_waiter(self->path, p.master, c2p[1], p2c[0], got);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		close(p.master);
-		pty_block_signal(SIGINT);
-		if (pty_make_ctty(self->path) < 0)
-			_exit(1);
-		pty_tell(c2p[1]);
-		*got = pty_signal_wait(SIGINT, PTY_WAIT_MS);
-		pty_tell(c2p[1]);
-		pty_hear(p2c[0], PTY_WAIT_MS);
-		_exit(0);
-	}
 	hear(_metadata, c2p[0]);
 	/* A partial line, then ^C: signal, echo "^C", line discarded. */
 	ASSERT_EQ(3, pty_write_str(p.master, "abc"));

@@ -314,6 +314,31 @@ static inline int pty_signal_wait(int sig, int ms)
 	return sigtimedwait(&set, NULL, &ts) == sig;
 }
 
+/*
+ * Fork a child that makes @path its controlling tty (a session of its own)
+ * and waits there for SIGINT: it writes a byte to @c2p once ready and once
+ * more after the wait, with *@got = 1 if SIGINT came, then stays until a
+ * byte arrives on @p2c (a session leader's exit hangs up a non-pty
+ * controlling tty). @master is closed in the child. Returns the pid, or -1.
+ */
+static inline pid_t pty_fork_sigint_waiter(const char *path, int master,
+					   int c2p, int p2c, int *got)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	close(master);
+	pty_block_signal(SIGINT);
+	if (pty_make_ctty(path) < 0)
+		_exit(1);
+	pty_tell(c2p);
+	*got = pty_signal_wait(SIGINT, PTY_WAIT_MS);
+	pty_tell(c2p);
+	pty_hear(p2c, PTY_WAIT_MS);
+	_exit(0);
+}
+
 /* Exit code of child @pid, 128 + signal if it was killed, -1 on error. */
 static inline int pty_wait_child(pid_t pid)
 {
